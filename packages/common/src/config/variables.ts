@@ -1,0 +1,130 @@
+/**
+ * Every environment variable Bernstein reads, declared once, grouped by concern, and the
+ * specification of each service assembled from those groups. The course's names
+ * (REDIS_HOST, POSTGRES_*, OPTION_A…D) work as-is.
+ */
+import { hostname } from 'node:os';
+import { env, type Spec } from './schema.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const processVars = {
+  logLevel: env.withDefault('LOG_LEVEL', 'info', {
+    description: 'pino log level',
+    parse: env.oneOf(LOG_LEVELS),
+  }),
+  shutdownDelayMs: env.withDefault('SHUTDOWN_DELAY_MS', '0', {
+    description: 'after SIGTERM, how long to keep serving while readiness is false (lets load balancers drain)',
+    parse: env.parsers.nonNegativeInt,
+  }),
+  shutdownTimeoutMs: env.withDefault('SHUTDOWN_TIMEOUT_MS', '10000', {
+    description: 'after SIGTERM, how long to wait for in-flight work before exiting anyway',
+    parse: env.parsers.positiveInt,
+  }),
+} satisfies Spec;
+
+export function httpVars(defaultPort: number) {
+  return {
+    host: env.withDefault('HOST', '0.0.0.0', { description: 'address to listen on', parse: env.parsers.hostname }),
+    port: env.withDefault('PORT', String(defaultPort), { description: 'HTTP port', parse: env.parsers.port }),
+  } satisfies Spec;
+}
+
+export const redisVars = {
+  redisHost: env.required('REDIS_HOST', { description: 'Redis host name', parse: env.parsers.hostname }),
+  redisPort: env.withDefault('REDIS_PORT', '6379', { description: 'Redis port', parse: env.parsers.port }),
+  redisPassword: env.optional('REDIS_PASSWORD', { description: 'Redis password (AUTH)', secret: true }),
+  votesStream: env.withDefault('VOTES_STREAM', 'votes', {
+    description: 'name of the Redis stream that carries votes',
+    parse: (raw) => {
+      if (!/^[\w:.-]{1,100}$/.test(raw)) throw new Error('expected 1 to 100 letters, digits, or _ : . -');
+      return raw;
+    },
+  }),
+} satisfies Spec;
+
+export const postgresVars = {
+  postgresHost: env.required('POSTGRES_HOST', { description: 'PostgreSQL host name', parse: env.parsers.hostname }),
+  postgresPort: env.withDefault('POSTGRES_PORT', '5432', { description: 'PostgreSQL port', parse: env.parsers.port }),
+  postgresDb: env.required('POSTGRES_DB', { description: 'PostgreSQL database name' }),
+  postgresUser: env.required('POSTGRES_USER', { description: 'PostgreSQL user', secret: true }),
+  postgresPassword: env.required('POSTGRES_PASSWORD', { description: 'PostgreSQL password', secret: true }),
+  postgresPoolSize: env.withDefault('POSTGRES_POOL_SIZE', '10', {
+    description: 'maximum PostgreSQL connections per process',
+    parse: env.parsers.positiveInt,
+  }),
+} satisfies Spec;
+
+/** Which polls exist: POLLS (JSON) or POLLS_FILE, else one poll built from OPTION_A…OPTION_D. */
+export const pollsVars = {
+  polls: env.optional('POLLS', { description: 'polls definition as JSON (see README)' }),
+  pollsFile: env.optional('POLLS_FILE', { description: 'path to a JSON file with the polls definition' }),
+  optionA: env.optional('OPTION_A', { description: 'label of option a of the default poll (course compatible)' }),
+  optionB: env.optional('OPTION_B', { description: 'label of option b of the default poll' }),
+  optionC: env.optional('OPTION_C', { description: 'label of option c of the default poll' }),
+  optionD: env.optional('OPTION_D', { description: 'label of option d of the default poll' }),
+} satisfies Spec;
+
+export const pollServiceSpec = {
+  ...processVars,
+  ...httpVars(80),
+  ...redisVars,
+  ...pollsVars,
+  cookieSecret: env.optional('COOKIE_SECRET', {
+    description: 'key that signs voter cookies; all poll replicas must share it (at least 32 characters)',
+    secret: true,
+    parse: (raw) => {
+      if (raw.length < 32) throw new Error('expected at least 32 characters');
+      return raw;
+    },
+  }),
+  bodyLimitBytes: env.withDefault('BODY_LIMIT_BYTES', '4096', {
+    description: 'largest request body accepted; larger bodies get 413',
+    parse: env.parsers.positiveInt,
+  }),
+} satisfies Spec;
+
+export const workerServiceSpec = {
+  ...processVars,
+  ...httpVars(8080),
+  ...redisVars,
+  ...postgresVars,
+  workerName: env.withDefault('WORKER_NAME', hostname(), {
+    description: 'consumer name in the Redis consumer group (unique per worker; defaults to the host name)',
+  }),
+  batchSize: env.withDefault('BATCH_SIZE', '500', {
+    description: 'most votes read from Redis and written to PostgreSQL in one transaction',
+    parse: env.parsers.positiveInt,
+  }),
+  blockMs: env.withDefault('BLOCK_MS', '1000', {
+    description: 'how long one blocking read waits for new votes',
+    parse: env.parsers.positiveInt,
+  }),
+  claimIdleMs: env.withDefault('CLAIM_IDLE_MS', '15000', {
+    description: 'votes pending this long with a silent consumer are claimed by another worker',
+    parse: env.parsers.positiveInt,
+  }),
+} satisfies Spec;
+
+export const resultServiceSpec = {
+  ...processVars,
+  ...httpVars(80),
+  ...postgresVars,
+  ...pollsVars,
+  coalesceMs: env.withDefault('COALESCE_MS', '50', {
+    description: 'window in which tally changes are merged into one push to browsers',
+    parse: env.parsers.nonNegativeInt,
+  }),
+} satisfies Spec;
+
+/** The database-only specification, used by the `migrate` command. */
+export const migrateSpec = { ...processVars, ...postgresVars } satisfies Spec;
+
+/** Every service's specification, by service name; `bernstein check` reads this. */
+export const serviceSpecs = {
+  poll: pollServiceSpec,
+  worker: workerServiceSpec,
+  result: resultServiceSpec,
+  migrate: migrateSpec,
+} as const;
+export type ServiceName = keyof typeof serviceSpecs;

@@ -1,0 +1,44 @@
+/**
+ * Errors with stable `code` strings: callers and tests match on codes, never on prose.
+ * `status` is the HTTP status an API answers with when this error reaches a client.
+ */
+export class BernsteinError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: string, message: string, status = 500, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'BernsteinError';
+    this.code = code;
+    this.status = status;
+    this.details = details;
+  }
+}
+
+/** The error codes of the whole system, in one place. */
+export const ErrorCode = {
+  CONFIG_INVALID: 'BERNSTEIN_CONFIG_INVALID',
+  POLL_NOT_FOUND: 'POLL_NOT_FOUND',
+  OPTION_UNKNOWN: 'OPTION_UNKNOWN',
+  BODY_INVALID: 'BODY_INVALID',
+  BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  COOKIE_INVALID: 'VOTER_COOKIE_INVALID',
+  NOT_FOUND: 'NOT_FOUND',
+  REDIS_UNAVAILABLE: 'REDIS_UNAVAILABLE',
+  POSTGRES_UNAVAILABLE: 'POSTGRES_UNAVAILABLE',
+  INTERNAL: 'INTERNAL_ERROR',
+  ENTRY_MALFORMED: 'STREAM_ENTRY_MALFORMED',
+  MIGRATION_FAILED: 'MIGRATION_FAILED',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The JSON body of every API error: `{"error": {"code", "message"}}`. */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+export function errorBody(code: string, message: string, details?: Record<string, unknown>): ErrorBody {
+  return { error: details ? { code, message, details } : { code, message } };
+}

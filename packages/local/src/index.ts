@@ -1,0 +1,5 @@
+export * from './binaries.js';
+export * from './ports.js';
+export * from './postgres-server.js';
+export * from './process.js';
+export * from './redis-server.js';
