@@ -49,17 +49,31 @@ const parsers = {
   },
 };
 
+type WithParse<T> = Options & { parse: (raw: string) => T };
+
+function required(name: string, o: Options): EnvVar<string>;
+function required<T>(name: string, o: WithParse<T>): EnvVar<T>;
+function required<T>(name: string, o: Options & { parse?: (raw: string) => T }): EnvVar<T | string> {
+  return def<T | string>(name, o.parse ?? parsers.string, { ...o, required: true });
+}
+
+function optional(name: string, o: Options): EnvVar<string | undefined>;
+function optional<T>(name: string, o: WithParse<T>): EnvVar<T | undefined>;
+function optional<T>(name: string, o: Options & { parse?: (raw: string) => T }): EnvVar<T | string | undefined> {
+  return def<T | string | undefined>(name, o.parse ?? parsers.string, { ...o, required: false });
+}
+
+function withDefault(name: string, dflt: string, o: Options): EnvVar<string>;
+function withDefault<T>(name: string, dflt: string, o: WithParse<T>): EnvVar<T>;
+function withDefault<T>(name: string, dflt: string, o: Options & { parse?: (raw: string) => T }): EnvVar<T | string> {
+  return def<T | string>(name, o.parse ?? parsers.string, { ...o, default: dflt, required: false });
+}
+
 /** Declares a variable: `required` (no default), `optional` (may be absent) or with a default. */
 export const env = {
-  required<T = string>(name: string, o: Options & { parse?: (raw: string) => T }): EnvVar<T> {
-    return def(name, o.parse ?? (parsers.string as (raw: string) => T), { ...o, required: true });
-  },
-  optional<T = string>(name: string, o: Options & { parse?: (raw: string) => T }): EnvVar<T | undefined> {
-    return def(name, o.parse ?? (parsers.string as (raw: string) => T), { ...o, required: false });
-  },
-  withDefault<T = string>(name: string, dflt: string, o: Options & { parse?: (raw: string) => T }): EnvVar<T> {
-    return def(name, o.parse ?? (parsers.string as (raw: string) => T), { ...o, default: dflt, required: false });
-  },
+  required,
+  optional,
+  withDefault,
   parsers,
   oneOf<const V extends readonly string[]>(values: V) {
     return (raw: string): V[number] => {

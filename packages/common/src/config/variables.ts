@@ -36,7 +36,7 @@ export const redisVars = {
   redisPassword: env.optional('REDIS_PASSWORD', { description: 'Redis password (AUTH)', secret: true }),
   votesStream: env.withDefault('VOTES_STREAM', 'votes', {
     description: 'name of the Redis stream that carries votes',
-    parse: (raw) => {
+    parse: (raw: string) => {
       if (!/^[\w:.-]{1,100}$/.test(raw)) throw new Error('expected 1 to 100 letters, digits, or _ : . -');
       return raw;
     },
@@ -73,7 +73,7 @@ export const pollServiceSpec = {
   cookieSecret: env.optional('COOKIE_SECRET', {
     description: 'key that signs voter cookies; all poll replicas must share it (at least 32 characters)',
     secret: true,
-    parse: (raw) => {
+    parse: (raw: string) => {
       if (raw.length < 32) throw new Error('expected at least 32 characters');
       return raw;
     },
