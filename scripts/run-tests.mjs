@@ -38,7 +38,16 @@ const nodeOptions = [process.env.NODE_OPTIONS ?? '', '--conditions=source', '--i
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const child = spawn(
   process.execPath,
-  ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000', ...files.map((f) => relative(root, f))],
+  [
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-timeout=180000',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${join(root, 'scripts', 'summary-reporter.mjs')}`,
+    '--test-reporter-destination=stdout',
+    ...files.map((f) => relative(root, f)),
+  ],
   { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: nodeOptions } },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,2 +1,3 @@
 export * from './schema.js';
 export * from './variables.js';
+export * from './env-example.js';
