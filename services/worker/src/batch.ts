@@ -1,0 +1,115 @@
+/**
+ * Turning a batch of stream entries into one SQL statement.
+ *
+ * Entries are decoded with the shared contract; malformed ones are set aside for the
+ * dead-letter stream. Valid votes are deduplicated per (poll, voter), keeping the highest
+ * stream id, because one INSERT … ON CONFLICT may not touch the same row twice. The upsert
+ * only replaces a stored vote whose stream id is smaller, so applying an entry again (a
+ * redelivery after a crash between COMMIT and XACK) or an older entry after a newer one
+ * changes nothing: the order Redis gave the votes decides, not the order they arrive in.
+ */
+import { decodeVote, type Queryable } from '@bernstein/common';
+import type { StreamEntry } from './stream.js';
+
+export interface BatchVote {
+  readonly id: string;
+  readonly ms: string;
+  readonly seq: string;
+  readonly poll: string;
+  readonly voter: string;
+  readonly option: string;
+  readonly at: number;
+}
+
+export interface MalformedEntry {
+  readonly id: string;
+  readonly fields: string[] | null;
+  readonly reason: string;
+}
+
+export interface PreparedBatch {
+  /** Votes to write, one per (poll, voter), sorted by (poll, voter). */
+  readonly votes: BatchVote[];
+  readonly malformed: MalformedEntry[];
+  /** Every id of the batch: all of them are acknowledged once the votes are committed. */
+  readonly ids: string[];
+  /** Valid entries in the batch (before deduplication). */
+  readonly valid: number;
+}
+
+/** Compares two non-negative decimal strings without leading zeros (stream id parts). */
+function compareDecimal(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Numeric comparison of two stream ids given as parts; exact beyond 2^53. */
+export function compareParts(a: { ms: string; seq: string }, b: { ms: string; seq: string }): number {
+  return compareDecimal(a.ms, b.ms) || compareDecimal(a.seq, b.seq);
+}
+
+export function prepareBatch(entries: readonly StreamEntry[]): PreparedBatch {
+  const latest = new Map<string, BatchVote>();
+  const malformed: MalformedEntry[] = [];
+  const ids: string[] = [];
+  let valid = 0;
+  for (const entry of entries) {
+    ids.push(entry.id);
+    if (entry.fields === null) continue; // deleted while pending: nothing to write, only to acknowledge
+    const dash = entry.id.indexOf('-');
+    let vote;
+    try {
+      if (dash <= 0 || !/^\d+-\d+$/.test(entry.id)) throw new Error(`bad stream id ${JSON.stringify(entry.id)}`);
+      vote = decodeVote(entry.fields);
+    } catch (err) {
+      malformed.push({ id: entry.id, fields: entry.fields, reason: (err as Error).message });
+      continue;
+    }
+    valid++;
+    const candidate: BatchVote = { id: entry.id, ms: entry.id.slice(0, dash), seq: entry.id.slice(dash + 1), ...vote };
+    // Poll and voter ids cannot contain a NUL byte (contract regexes), so the key is unambiguous.
+    const key = `${vote.poll}\u0000${vote.voter}`;
+    const seen = latest.get(key);
+    if (seen === undefined || compareParts(candidate, seen) > 0) latest.set(key, candidate);
+  }
+  // A fixed row order makes concurrent workers lock rows in the same order: no deadlocks.
+  const votes = [...latest.values()].sort((a, b) =>
+    a.poll === b.poll ? (a.voter < b.voter ? -1 : a.voter > b.voter ? 1 : 0) : a.poll < b.poll ? -1 : 1,
+  );
+  return { votes, malformed, ids, valid };
+}
+
+/**
+ * One multi-row statement for the whole batch; as a single statement it is one transaction
+ * (PostgreSQL commits it before answering), so no BEGIN/COMMIT round trips are needed. The
+ * tally triggers run inside it and their NOTIFY is delivered at commit.
+ */
+export const UPSERT_VOTES_SQL = `
+  INSERT INTO votes (poll, voter, option, stream_ms, stream_seq, voted_at)
+  SELECT poll, voter, option, ms, seq, to_timestamp(at::double precision / 1000)
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[]) AS b(poll, voter, option, ms, seq, at)
+  ON CONFLICT (poll, voter) DO UPDATE
+    SET option = excluded.option, stream_ms = excluded.stream_ms, stream_seq = excluded.stream_seq,
+        voted_at = excluded.voted_at, recorded_at = now()
+    WHERE (excluded.stream_ms, excluded.stream_seq) > (votes.stream_ms, votes.stream_seq)`;
+
+/** Writes the votes; returns how many rows were inserted or replaced. */
+export async function writeVotes(db: Queryable, votes: readonly BatchVote[]): Promise<number> {
+  if (votes.length === 0) return 0;
+  const polls: string[] = [];
+  const voters: string[] = [];
+  const options: string[] = [];
+  const ms: string[] = [];
+  const seq: string[] = [];
+  const at: number[] = [];
+  for (const v of votes) {
+    polls.push(v.poll);
+    voters.push(v.voter);
+    options.push(v.option);
+    ms.push(v.ms);
+    seq.push(v.seq);
+    at.push(v.at);
+  }
+  const result = await db.query(UPSERT_VOTES_SQL, [polls, voters, options, ms, seq, at]);
+  return result.rowCount ?? 0;
+}
