@@ -23,6 +23,11 @@ export interface CreateRedisOptions {
   failFast?: boolean;
   /** Pipeline commands issued in the same tick into one round trip. */
   autoPipelining?: boolean;
+  /**
+   * Reject a command that got no reply within this time (a hung or partitioned server),
+   * instead of waiting for TCP to notice. Unset: no timeout.
+   */
+  commandTimeoutMs?: number;
 }
 
 export function createRedis(conn: RedisConnection, logger: Logger, opts: CreateRedisOptions): Redis {
@@ -33,6 +38,7 @@ export function createRedis(conn: RedisConnection, logger: Logger, opts: CreateR
     connectionName: opts.name,
     connectTimeout: 3000,
     enableAutoPipelining: opts.autoPipelining ?? false,
+    commandTimeout: opts.commandTimeoutMs,
     enableOfflineQueue: !opts.failFast,
     maxRetriesPerRequest: opts.failFast ? 0 : null,
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), 2000),

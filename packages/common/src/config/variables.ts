@@ -82,6 +82,19 @@ export const pollServiceSpec = {
     description: 'largest request body accepted; larger bodies get 413',
     parse: env.parsers.positiveInt,
   }),
+  resultUrl: env.optional('RESULT_URL', {
+    description: 'absolute http(s) URL of the results page of the default poll, linked from the voting page (no link when unset)',
+    parse: (raw: string) => {
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        throw new Error('expected an absolute URL such as https://result.example.com/');
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('expected an http:// or https:// URL');
+      return url.toString();
+    },
+  }),
 } satisfies Spec;
 
 export const workerServiceSpec = {
