@@ -1,0 +1,24 @@
+/** The results pages: `/` for the default poll, `/polls/:poll` for any configured poll. */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { TalliesStore } from '../tallies-store.js';
+import { renderResultsPage } from '../views/results-page.js';
+import { pollNotFound } from './api.js';
+
+export function registerPageRoutes(app: FastifyInstance, deps: { tallies: TalliesStore }): void {
+  const { tallies } = deps;
+  const defaultPoll = tallies.polls.defaultPoll.id;
+
+  function send(poll: string, eventsUrl: string, reply: FastifyReply) {
+    const snap = tallies.snapshot(poll);
+    if (!snap) throw pollNotFound(poll);
+    return reply
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(renderResultsPage(snap.results, { eventsUrl }));
+  }
+
+  app.get('/', async (_req, reply) => send(defaultPoll, `api/polls/${encodeURIComponent(defaultPoll)}/events`, reply));
+  app.get<{ Params: { poll: string } }>('/polls/:poll', async (req, reply) =>
+    send(req.params.poll, `../api/polls/${encodeURIComponent(req.params.poll)}/events`, reply),
+  );
+}

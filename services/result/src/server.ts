@@ -1,0 +1,71 @@
+/**
+ * Entry point of the result service: validates configuration (exit 78 naming each bad
+ * variable), wires PostgreSQL, the tallies store, the LISTEN connection and the HTTP app,
+ * listens on HOST:PORT, and shuts down gracefully on SIGTERM/SIGINT (event streams are
+ * ended politely first, so browsers reconnect to another replica).
+ */
+import {
+  BernsteinError,
+  createLogger,
+  createMetricsRegistry,
+  Database,
+  installShutdown,
+  loadConfig,
+  loadPolls,
+  redact,
+  resultServiceSpec,
+} from '@bernstein/common';
+import { pino } from 'pino';
+import { buildApp, talliesReadiness } from './app.js';
+import { TalliesListener } from './listener.js';
+import { createResultMetrics } from './metrics.js';
+import { TalliesStore } from './tallies-store.js';
+
+/** sysexits.h EX_CONFIG: the configuration is wrong; restarting will not help. */
+const EX_CONFIG = 78;
+
+function loadOrExit() {
+  try {
+    const config = loadConfig(resultServiceSpec);
+    return { config, polls: loadPolls(config) };
+  } catch (err) {
+    // One fatal line on stderr, written synchronously so it is out before the exit.
+    const fatal = pino({ name: 'result', base: { service: 'result' } }, pino.destination({ fd: 2, sync: true }));
+    if (err instanceof BernsteinError) fatal.fatal({ code: err.code, problems: err.details?.problems }, err.message);
+    else fatal.fatal({ err }, 'cannot load configuration');
+    process.exit(EX_CONFIG);
+  }
+}
+
+async function main(): Promise<void> {
+  const { config, polls } = loadOrExit();
+  const logger = createLogger('result', config.logLevel);
+  logger.info({ config: redact(resultServiceSpec, config), polls: polls.polls.map((p) => p.id) }, 'starting result');
+
+  const metrics = createResultMetrics(createMetricsRegistry('result'));
+  const db = new Database(config, logger, 'bernstein-result');
+  const tallies = new TalliesStore(db, polls, metrics, logger);
+  const listener = new TalliesListener({ connection: config, store: tallies, coalesceMs: config.coalesceMs, logger, metrics });
+  const readiness = talliesReadiness(tallies);
+  const app = buildApp({ tallies, logger, metrics, readiness });
+
+  installShutdown({
+    logger,
+    readiness,
+    delayMs: config.shutdownDelayMs,
+    timeoutMs: config.shutdownTimeoutMs,
+    steps: [
+      { name: 'http', close: () => app.close() },
+      { name: 'listener', close: () => listener.close() },
+      { name: 'postgres', close: () => db.close() },
+    ],
+  });
+
+  listener.start();
+  await app.listen({ host: config.host, port: config.port });
+}
+
+main().catch((err: unknown) => {
+  createLogger('result').fatal({ err }, 'result failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,133 @@
+/**
+ * Server-Sent Events hub: the open result streams of this instance, by poll.
+ *
+ * Built for thousands of clients per instance:
+ * - an update is serialized once (`Snapshot.frame`) and the same buffer is written to every
+ *   subscribed socket;
+ * - writes are backpressure-aware: a client whose unsent data grows beyond `maxBufferBytes`
+ *   (a stalled or very slow reader) is disconnected instead of buffering without bound; its
+ *   EventSource reconnects and gets the current state as its first event;
+ * - one interval for the whole hub sends keepalive comments (no timer per client);
+ * - on shutdown every stream is ended with a randomized `retry:` hint, so browsers reconnect
+ *   (to another replica) spread over a few seconds rather than all at once.
+ */
+import type { ServerResponse } from 'node:http';
+import type { Logger } from '@bernstein/common';
+import type { ResultMetrics } from './metrics.js';
+import type { Snapshot } from './results.js';
+
+export const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache',
+  // Tell nginx-style proxies not to buffer the stream (Traefik streams by default).
+  'X-Accel-Buffering': 'no',
+  Connection: 'keep-alive',
+} as const;
+
+const KEEPALIVE = Buffer.from(': keepalive\n\n');
+
+export interface SseHubOptions {
+  metrics: ResultMetrics;
+  logger: Logger;
+  keepaliveMs?: number;
+  /** Reconnection delay suggested to browsers. */
+  retryMs?: number;
+  maxBufferBytes?: number;
+}
+
+export class SseHub {
+  private readonly byPoll = new Map<string, Set<ServerResponse>>();
+  private readonly keepalive: NodeJS.Timeout;
+  private readonly retryMs: number;
+  private readonly maxBufferBytes: number;
+  private readonly retryFrame: Buffer;
+  private clientCount = 0;
+  private closing = false;
+
+  constructor(private readonly opts: SseHubOptions) {
+    this.retryMs = opts.retryMs ?? 2000;
+    this.maxBufferBytes = opts.maxBufferBytes ?? 256 * 1024;
+    this.retryFrame = Buffer.from(`retry: ${this.retryMs}\n\n`);
+    this.keepalive = setInterval(() => this.keepaliveAll(), opts.keepaliveMs ?? 15_000);
+    this.keepalive.unref();
+  }
+
+  get clients(): number {
+    return this.clientCount;
+  }
+
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
+  /** Takes over `res` as an event stream and sends the current snapshot at once. */
+  subscribe(poll: string, res: ServerResponse, current: Snapshot): void {
+    res.writeHead(200, SSE_HEADERS);
+    res.socket?.setNoDelay(true);
+    res.cork();
+    res.write(this.retryFrame);
+    res.write(current.frame);
+    res.uncork();
+    this.opts.metrics.sseEventsPushed.inc();
+    let set = this.byPoll.get(poll);
+    if (!set) {
+      set = new Set();
+      this.byPoll.set(poll, set);
+    }
+    set.add(res);
+    this.clientCount++;
+    this.opts.metrics.sseClients.set(this.clientCount);
+    const subscribed = set;
+    res.once('close', () => {
+      if (subscribed.delete(res)) {
+        this.clientCount--;
+        this.opts.metrics.sseClients.set(this.clientCount);
+      }
+    });
+  }
+
+  /** Sends one update to every client of `poll`: one shared buffer, no per-client work. */
+  publish(poll: string, snapshot: Snapshot): void {
+    const set = this.byPoll.get(poll);
+    if (!set || set.size === 0) return;
+    let sent = 0;
+    for (const res of set) if (this.write(res, snapshot.frame)) sent++;
+    this.opts.metrics.sseEventsPushed.inc(sent);
+  }
+
+  /** Ends every stream politely (randomized retry hint), then forces the stragglers closed. */
+  async close(graceMs = 1000): Promise<void> {
+    this.closing = true;
+    clearInterval(this.keepalive);
+    const all = [...this.byPoll.values()].flatMap((s) => [...s]);
+    if (all.length > 0) this.opts.logger.info({ clients: all.length }, 'closing event streams; browsers will reconnect');
+    const closed = all.map((res) => new Promise<void>((resolve) => (res.destroyed ? resolve() : res.once('close', () => resolve()))));
+    for (const res of all) {
+      const retry = Math.round(this.retryMs * (0.5 + Math.random() * 1.5));
+      res.end(`retry: ${retry}\n\n`);
+      // end() leaves the keep-alive socket open; the stream is over, so close it.
+      res.once('finish', () => res.socket?.end());
+    }
+    this.opts.metrics.sseClientsDropped.inc({ reason: 'shutdown' }, all.length);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(closed), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    for (const res of all) if (!res.destroyed) res.destroy();
+  }
+
+  private write(res: ServerResponse, frame: Buffer): boolean {
+    if (res.destroyed || res.writableEnded) return false;
+    if (res.writableLength > this.maxBufferBytes) {
+      this.opts.logger.debug({ buffered: res.writableLength }, 'dropping slow SSE client');
+      this.opts.metrics.sseClientsDropped.inc({ reason: 'slow' });
+      res.destroy();
+      return false;
+    }
+    res.write(frame);
+    return true;
+  }
+
+  private keepaliveAll(): void {
+    for (const set of this.byPoll.values()) for (const res of set) this.write(res, KEEPALIVE);
+  }
+}
