@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Results } from '../src/results.js';
+import { castVote, eventually, SseReader, startDatabase, startResult, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
+
+describe('PostgreSQL away: last known tallies flagged stale, then recovery without a restart', () => {
+  let database: TestDatabase;
+  let result: ResultInstance;
+  let reader: SseReader | undefined;
+
+  const api = async (): Promise<Results> => (await (await fetch(`${result.url}/api/polls/default/results`)).json()) as Results;
+
+  before(async () => {
+    database = await startDatabase();
+    result = await startResult(database);
+    await eventually('listener', () => (result.listener.state === 'listening' ? true : undefined));
+  });
+
+  after(async () => {
+    reader?.close();
+    await result?.close();
+    await database?.close();
+  });
+
+  it('keeps serving the last tallies, marks them stale, and recovers when PostgreSQL is back', async () => {
+    await castVote(database.db, 'default', voterId(1), 'a');
+    await castVote(database.db, 'default', voterId(2), 'b');
+    reader = await SseReader.open(`${result.url}/api/polls/default/events`);
+    const known = await reader.waitFor((r) => r.total === 2 && !r.stale);
+
+    await database.server.stop();
+
+    const staleEvent = await reader.waitFor((r) => r.stale);
+    assert.deepEqual(staleEvent.options, known.options, 'the stream keeps the last known numbers');
+    const during = await api();
+    assert.equal(during.stale, true);
+    assert.equal(during.total, 2);
+    assert.deepEqual(during.options, known.options);
+    assert.equal((await fetch(`${result.url}/readyz`)).status, 200, 'still ready: it has tallies to serve');
+    const metrics = await (await fetch(`${result.url}/metrics`)).text();
+    assert.match(metrics, /^result_tallies_stale\{service="result"\} 1$/m);
+    assert.match(metrics, /^result_listener_connected\{service="result"\} 0$/m);
+    // A page opened during the outage shows the numbers and says they are stale.
+    const page = await (await fetch(`${result.url}/`)).text();
+    assert.match(page, /Stale · database unreachable/);
+    // A new stream during the outage starts with the stale state.
+    const late = await SseReader.open(`${result.url}/api/polls/default/events`);
+    try {
+      const first = await late.waitFor(() => true);
+      assert.equal(first.stale, true);
+      assert.equal(first.total, 2);
+    } finally {
+      late.close();
+    }
+
+    await database.server.restart();
+
+    const fresh = await reader.waitFor((r) => !r.stale, 20_000, reader.results.indexOf(staleEvent));
+    assert.equal(fresh.total, 2);
+    assert.equal((await api()).stale, false);
+
+    // The test's own pool may hold a connection from before the restart: retry the write.
+    await eventually('a vote after recovery', () => castVote(database.db, 'default', voterId(3), 'c').then(() => true, () => undefined));
+    const after = await reader.waitFor((r) => r.total === 3 && !r.stale);
+    assert.equal(after.options.find((o) => o.id === 'c')?.votes, 1);
+  });
+});
