@@ -23,6 +23,8 @@ export interface PostgresServerOptions {
   /** fsync and synchronous commit on (default). Tests may trade crash-safety of the host for speed. */
   durable?: boolean;
   maxConnections?: number;
+  /** Own process group, so a terminal's Ctrl-C reaches only the runner, which stops servers in order. */
+  detached?: boolean;
 }
 
 export const LOCAL_DB = { user: 'bernstein', password: 'bernstein', database: 'bernstein' } as const;
@@ -139,7 +141,7 @@ export class PostgresServer {
           // After a SIGKILL the old backends may still hold shared memory for a moment:
           // starting again simply fails, and we try once more.
           const [cmd, args] = command(join(this.binDir, 'postgres'), ['-D', join(this.dir, 'data'), ...settings.flatMap((s) => ['-c', s])]);
-          this.proc = new ManagedProcess('postgres', cmd, args, { logFile });
+          this.proc = new ManagedProcess('postgres', cmd, args, { logFile, detached: this.options.detached ?? false });
         }
         const client = new pg.Client({ ...this.connection, database: 'postgres', connectionTimeoutMillis: 1000 });
         client.on('error', () => undefined);

@@ -18,6 +18,8 @@ export interface RedisServerOptions {
   appendfsync?: 'always' | 'everysec' | 'no';
   /** Turn persistence off entirely (benchmarks of the ceiling only). */
   persistence?: boolean;
+  /** Own process group, so a terminal's Ctrl-C reaches only the runner, which stops servers in order. */
+  detached?: boolean;
 }
 
 export class RedisServer {
@@ -62,7 +64,10 @@ export class RedisServer {
       '--daemonize', 'no',
       '--protected-mode', 'yes',
     ];
-    this.proc = new ManagedProcess('redis', redisServerBinary(), args, { logFile: join(this.dir, 'redis.log') });
+    this.proc = new ManagedProcess('redis', redisServerBinary(), args, {
+      logFile: join(this.dir, 'redis.log'),
+      detached: this.options.detached ?? false,
+    });
     const proc = this.proc;
     await waitFor(`redis-server on port ${this.port}`, async () => {
       if (!proc.running) throw new Error(`redis-server exited; see ${join(this.dir, 'redis.log')}`);

@@ -1,0 +1,336 @@
+/**
+ * The whole system on one machine: private Redis and PostgreSQL (or external ones given by
+ * REDIS_HOST / POSTGRES_HOST), migrations, then poll, result and worker processes. Used by
+ * `npm start` (up.ts), by `bernstein load --chaos` (which kills and restarts parts of it) and
+ * by end-to-end tests.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { Database, migrate } from '@bernstein/common';
+import { freePort } from './ports.js';
+import { PostgresServer } from './postgres-server.js';
+import { RedisServer } from './redis-server.js';
+import { describeExit, ServiceProcess, type ExitState } from './service-process.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export type ServiceName = 'poll' | 'result' | 'worker';
+
+export interface StackOptions {
+  /** Redis and PostgreSQL data and the cookie secret live here; a fresh temporary directory when omitted. */
+  dataDir?: string;
+  /** Environment the external-server variables are read from, and passed on to services. */
+  env?: Record<string, string | undefined>;
+  /** Preferred ports; 0 means any free port. */
+  pollPort?: number;
+  resultPort?: number;
+  workerPort?: number;
+  /** Preferred ports of the private servers; another free port is used when taken. */
+  redisPort?: number;
+  postgresPort?: number;
+  polls?: number;
+  workers?: number;
+  /** Run services from `src/server.ts` (needs tsx in NODE_OPTIONS) instead of `dist/server.js`. */
+  fromSource?: boolean;
+  /** Extra variables for every service (e.g. CLAIM_IDLE_MS for chaos runs). */
+  serviceEnv?: Record<string, string>;
+  /** Each output line of a service or of the runner itself. */
+  output?: (name: string, line: string) => void;
+  /** A service or database ended without being asked to. */
+  onUnexpectedExit?: (name: string, state: ExitState) => void;
+  /** PostgreSQL with fsync on (default true); tests may turn it off. */
+  durable?: boolean;
+}
+
+/** A problem the user can fix, reported as one line without a stack trace. */
+export class StackError extends Error {
+  readonly code = 'BERNSTEIN_LOCAL_RUN';
+}
+
+export async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+async function servicePort(preferred: number | undefined, what: string, variable: string): Promise<number> {
+  if (!preferred) return freePort();
+  if (!(await portIsFree(preferred))) {
+    throw new StackError(`port ${preferred} for ${what} is already in use on 127.0.0.1; stop what uses it or set ${variable} to another port`);
+  }
+  return preferred;
+}
+
+async function serverPort(preferred: number | undefined, what: string, note: (line: string) => void): Promise<number> {
+  if (preferred && (await portIsFree(preferred))) return preferred;
+  const port = await freePort();
+  if (preferred) note(`port ${preferred} for ${what} is taken; using ${port} instead`);
+  return port;
+}
+
+/** The key that signs voter cookies, made once and kept with the data so cookies stay valid across runs. */
+function cookieSecret(dataDir: string): string {
+  const file = join(dataDir, 'cookie-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(36).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+function lineWriter(write: (line: string) => void): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) write(line);
+      done();
+    },
+  });
+}
+
+export class LocalStack {
+  readonly services: ServiceProcess[] = [];
+  redis: RedisServer | undefined;
+  postgres: PostgresServer | undefined;
+  private stopping = false;
+  private workerCount = 0;
+  private readonly output: (name: string, line: string) => void;
+  private sharedEnv: Record<string, string | undefined> = {};
+  private monitor: NodeJS.Timeout | undefined;
+  /** Databases we stop on purpose (chaos) are not reported as failures. */
+  private readonly expectedDown = new Set<'redis' | 'postgres'>();
+
+  private constructor(
+    readonly options: StackOptions,
+    readonly dataDir: string,
+  ) {
+    this.output = options.output ?? (() => undefined);
+  }
+
+  static async start(options: StackOptions = {}): Promise<LocalStack> {
+    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bernstein-local-'));
+    mkdirSync(dataDir, { recursive: true });
+    const stack = new LocalStack(options, dataDir);
+    try {
+      await stack.boot();
+      return stack;
+    } catch (err) {
+      await stack.stop();
+      throw err;
+    }
+  }
+
+  private note(line: string): void {
+    this.output('local', line);
+  }
+
+  get pollUrls(): string[] {
+    return this.services.filter((s) => s.name.startsWith('poll')).map((s) => s.url);
+  }
+
+  get resultUrl(): string {
+    const result = this.services.find((s) => s.name.startsWith('result'));
+    if (!result) throw new Error('no result service');
+    return result.url;
+  }
+
+  get workers(): ServiceProcess[] {
+    return this.services.filter((s) => s.name.startsWith('worker') && s.running);
+  }
+
+  get redisEnv(): Record<string, string | undefined> {
+    return { REDIS_HOST: this.sharedEnv.REDIS_HOST, REDIS_PORT: this.sharedEnv.REDIS_PORT, REDIS_PASSWORD: this.sharedEnv.REDIS_PASSWORD };
+  }
+
+  get postgresEnv(): Record<string, string | undefined> {
+    const e = this.sharedEnv;
+    return { POSTGRES_HOST: e.POSTGRES_HOST, POSTGRES_PORT: e.POSTGRES_PORT, POSTGRES_DB: e.POSTGRES_DB, POSTGRES_USER: e.POSTGRES_USER, POSTGRES_PASSWORD: e.POSTGRES_PASSWORD };
+  }
+
+  private entry(service: ServiceName): string {
+    const file = this.options.fromSource ? 'src/server.ts' : 'dist/server.js';
+    const path = join(REPO_ROOT, 'services', service, file);
+    if (!existsSync(path)) {
+      throw new StackError(
+        this.options.fromSource
+          ? `services/${service}/${file} does not exist`
+          : `services/${service}/${file} does not exist: build first with \`npm run build\` (or run \`npm start\`, which builds)`,
+      );
+    }
+    return path;
+  }
+
+  private async boot(): Promise<void> {
+    const env = { ...(this.options.env ?? process.env) };
+    // Ports, hosts and names are per service; anything else set by the user passes through.
+    for (const key of ['PORT', 'HOST', 'WORKER_NAME']) delete env[key];
+    const detached = true;
+
+    if (env.REDIS_HOST) {
+      this.note(`using Redis at ${env.REDIS_HOST}:${env.REDIS_PORT ?? 6379} (REDIS_HOST is set)`);
+    } else {
+      const port = await serverPort(this.options.redisPort, 'Redis', (l) => this.note(l));
+      this.redis = await RedisServer.start({ dir: join(this.dataDir, 'redis'), port, detached });
+      delete env.REDIS_PASSWORD;
+      Object.assign(env, this.redis.env);
+      this.note(`Redis ${this.redis.host}:${this.redis.port} (data in ${join(this.dataDir, 'redis')})`);
+    }
+
+    if (env.POSTGRES_HOST) {
+      this.note(`using PostgreSQL at ${env.POSTGRES_HOST}:${env.POSTGRES_PORT ?? 5432} (POSTGRES_HOST is set)`);
+    } else {
+      const port = await serverPort(this.options.postgresPort, 'PostgreSQL', (l) => this.note(l));
+      this.postgres = await PostgresServer.start({
+        dir: join(this.dataDir, 'postgres'),
+        port,
+        detached,
+        durable: this.options.durable ?? true,
+      });
+      Object.assign(env, this.postgres.env);
+      this.note(`PostgreSQL ${this.postgres.host}:${this.postgres.port} (data in ${join(this.dataDir, 'postgres')})`);
+    }
+
+    env.COOKIE_SECRET ||= cookieSecret(this.dataDir);
+    env.HOST = '127.0.0.1';
+    this.sharedEnv = { ...env, ...this.options.serviceEnv };
+    this.watchDatabases();
+
+    await this.migrate();
+
+    const polls = this.options.polls ?? 1;
+    const workers = this.options.workers ?? 1;
+    const starting: ServiceProcess[] = [];
+    for (let i = 0; i < polls; i++) {
+      const port = i === 0 ? await servicePort(this.options.pollPort, 'poll', 'POLL_PORT') : await freePort();
+      starting.push(this.spawn(i === 0 ? 'poll' : `poll-${i + 1}`, 'poll', port));
+    }
+    starting.push(this.spawn('result', 'result', await servicePort(this.options.resultPort, 'result', 'RESULT_PORT')));
+    for (let i = 0; i < workers; i++) {
+      const port = i === 0 ? await servicePort(this.options.workerPort, 'worker', 'WORKER_PORT') : await freePort();
+      starting.push(this.spawnWorker(port));
+    }
+    await Promise.all(starting.map((s) => s.ready()));
+  }
+
+  private async migrate(): Promise<void> {
+    const e = this.sharedEnv;
+    const logger = pino({ level: 'info', base: { service: 'migrate' } }, lineWriter((l) => this.output('migrate', l)));
+    const db = new Database(
+      {
+        postgresHost: e.POSTGRES_HOST as string,
+        postgresPort: Number(e.POSTGRES_PORT ?? 5432),
+        postgresDb: e.POSTGRES_DB ?? '',
+        postgresUser: e.POSTGRES_USER ?? '',
+        postgresPassword: e.POSTGRES_PASSWORD ?? '',
+        postgresPoolSize: 1,
+      },
+      logger,
+      'bernstein-local-migrate',
+    );
+    try {
+      await migrate(db, logger);
+    } catch (err) {
+      throw new StackError(`migrations failed: ${(err as Error).message}`, { cause: err });
+    } finally {
+      await db.close();
+    }
+  }
+
+  private spawn(name: string, service: ServiceName, port: number, extraEnv: Record<string, string> = {}): ServiceProcess {
+    const proc = new ServiceProcess({
+      name,
+      entry: this.entry(service),
+      env: { ...this.sharedEnv, ...extraEnv },
+      port,
+      output: this.output,
+      cwd: REPO_ROOT,
+    });
+    this.services.push(proc);
+    void proc.exited.then((state) => {
+      if (!proc.stopping && !this.stopping) this.options.onUnexpectedExit?.(name, state);
+    });
+    return proc;
+  }
+
+  private spawnWorker(port: number): ServiceProcess {
+    this.workerCount += 1;
+    const name = this.workerCount === 1 ? 'worker' : `worker-${this.workerCount}`;
+    // A restarted worker is a new consumer; the dead one's pending votes are claimed (XAUTOCLAIM).
+    return this.spawn(name, 'worker', port, { WORKER_NAME: `local-${name}` });
+  }
+
+  /** Starts one more worker (on a free ops port) and waits until it is ready. */
+  async addWorker(): Promise<ServiceProcess> {
+    const proc = this.spawnWorker(await freePort());
+    await proc.ready();
+    return proc;
+  }
+
+  /** A private database that dies on its own is a failure worth stopping for. */
+  private watchDatabases(): void {
+    this.monitor = setInterval(() => {
+      for (const [name, server] of [['redis', this.redis], ['postgres', this.postgres]] as const) {
+        const pid = server?.pid;
+        if (!pid || this.stopping || this.expectedDown.has(name)) continue;
+        if (!isAlive(pid)) {
+          this.expectedDown.add(name);
+          this.options.onUnexpectedExit?.(name, { code: null, signal: null });
+        }
+      }
+    }, 500);
+    this.monitor.unref();
+  }
+
+  /** Chaos: SIGKILL Redis and start it again on the same port and data (AOF replay). */
+  async crashRedis(downMs = 0): Promise<void> {
+    if (!this.redis) throw new Error('Redis is external; it cannot be crashed from here');
+    this.expectedDown.add('redis');
+    await this.redis.kill();
+    if (downMs) await sleep(downMs);
+    await this.redis.restart();
+    this.expectedDown.delete('redis');
+  }
+
+  /** Chaos: stop PostgreSQL (fast shutdown), keep it down a while, start it again. */
+  async bouncePostgres(downMs = 0): Promise<void> {
+    if (!this.postgres) throw new Error('PostgreSQL is external; it cannot be stopped from here');
+    this.expectedDown.add('postgres');
+    await this.postgres.stop();
+    if (downMs) await sleep(downMs);
+    await this.postgres.restart();
+    this.expectedDown.delete('postgres');
+  }
+
+  /** Services first (poll stops taking votes, the worker commits its batch), then the databases. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.monitor) clearInterval(this.monitor);
+    await Promise.all(this.services.map((s) => s.stop()));
+    await Promise.all([this.redis?.stop(), this.postgres?.stop()]);
+  }
+
+  describe(name: string, state: ExitState): string {
+    return `${name} ${describeExit(state)}`;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
