@@ -1,0 +1,111 @@
+/**
+ * The voting pages and the form that votes without JavaScript. The form posts `vote=<id>`,
+ * and after Redis accepted the vote the browser is sent (303) to `<page>?voted=<id>`, which
+ * thanks the voter. A second, non-authoritative cookie remembers this browser's choice so the
+ * page can mark it later; it decides nothing (the worker's stream order does).
+ */
+import type { CookieSerializeOptions } from '@fastify/cookie';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCode, type BernsteinError } from '@bernstein/common';
+import type { RouteFlags } from '../errors.js';
+import type { PollMetrics } from '../metrics.js';
+import { pollNotFound, requireOption, type PollView, type PollViews } from '../poll-views.js';
+import { renderErrorPage } from '../views/error-page.js';
+import { HTML_HEADERS } from '../views/style.js';
+import type { VoteLog } from '../votes.js';
+import { voterIdOf } from '../voter-cookie.js';
+import { requireContentType } from './content-type.js';
+
+export interface PageDeps {
+  views: PollViews;
+  votes: VoteLog;
+  metrics: PollMetrics;
+}
+
+const CHOICE_COOKIE_OPTIONS: CookieSerializeOptions = {
+  httpOnly: true,
+  sameSite: 'lax',
+  path: '/',
+  maxAge: 365 * 24 * 60 * 60,
+  secure: 'auto',
+};
+
+const formBody = {
+  type: 'object',
+  required: ['vote'],
+  properties: { vote: { type: 'string', minLength: 1, maxLength: 200 } },
+} as const;
+
+interface PollParams {
+  poll: string;
+}
+
+export function registerPageRoutes(app: FastifyInstance, { views, votes, metrics }: PageDeps): void {
+  const page = { page: true } satisfies RouteFlags;
+  const form = { page: true, vote: true } satisfies RouteFlags;
+  const formGuard = requireContentType('application/x-www-form-urlencoded');
+
+  app.get('/', { config: page }, (request, reply) => {
+    void sendPage(request, reply, views.defaultView);
+  });
+
+  app.get<{ Params: PollParams }>('/polls/:poll', { config: page }, (request, reply) => {
+    void sendPage(request, reply, views.require(request.params.poll));
+  });
+
+  async function vote(view: PollView, request: FastifyRequest<{ Body: { vote: string } }>, reply: FastifyReply) {
+    const option = request.body.vote;
+    requireOption(view, option);
+    const voter = voterIdOf(request, reply);
+    await votes.append(view.poll.id, voter, option);
+    metrics.acceptedFor(view.poll.id).inc();
+    reply.setCookie(view.choiceCookie, option, CHOICE_COOKIE_OPTIONS);
+    return reply.redirect(`${view.path}?voted=${encodeURIComponent(option)}`, 303);
+  }
+
+  app.post<{ Body: { vote: string } }>(
+    '/',
+    { config: form, schema: { body: formBody }, onRequest: formGuard },
+    (request, reply) => vote(views.defaultView, request, reply),
+  );
+
+  app.post<{ Params: PollParams; Body: { vote: string } }>(
+    '/polls/:poll',
+    {
+      config: form,
+      schema: { body: formBody },
+      onRequest: formGuard,
+      // An unknown poll is a 404 even when the form is also wrong.
+      preValidation: (request, _reply, done) => done(views.get(request.params.poll) ? undefined : pollNotFound(request.params.poll)),
+    },
+    (request, reply) => vote(views.require(request.params.poll), request, reply),
+  );
+}
+
+function sendPage(request: FastifyRequest, reply: FastifyReply, view: PollView): FastifyReply {
+  const { voted } = request.query as { voted?: unknown };
+  const remembered = request.cookies[view.choiceCookie];
+  const choice = remembered === undefined ? undefined : view.optionIndex.get(remembered);
+  const justVoted = typeof voted === 'string' ? view.optionIndex.get(voted) : undefined;
+  // `?voted=` alone (a shared link) must not contradict the choice this browser remembers.
+  const confirmed = justVoted !== undefined && (choice === undefined || choice === justVoted);
+  return reply.headers(HTML_HEADERS).send(view.page.page(confirmed ? justVoted : choice, confirmed));
+}
+
+/** Words for people, on the page, for failures whose API message is written for programs. */
+const PAGE_MESSAGES: Partial<Record<string, string>> = {
+  [ErrorCode.REDIS_UNAVAILABLE]: 'Your vote could not be recorded right now because the vote store is unavailable. Please try again in a moment.',
+  [ErrorCode.COOKIE_INVALID]: 'Your voter cookie could not be verified, so it has been cleared and your vote was not recorded. Please vote again.',
+};
+
+/** The HTML for an error on a page route: the poll's page with a notice, or a plain error page. */
+export function renderPageError(views: PollViews, request: FastifyRequest, error: BernsteinError): string {
+  const message = PAGE_MESSAGES[error.code] ?? `${error.message}.`;
+  const route = request.routeOptions.url;
+  const pollId = (request.params as Partial<PollParams> | undefined)?.poll;
+  const view = route === '/' ? views.defaultView : pollId === undefined ? undefined : views.get(pollId);
+  if (view === undefined) return renderErrorPage(error.status === 404 ? 'Not found' : 'Something went wrong', message);
+  const remembered = request.cookies?.[view.choiceCookie];
+  const choice = remembered === undefined ? undefined : view.optionIndex.get(remembered);
+  return view.page.withError(message, choice);
+}

@@ -1,0 +1,76 @@
+/**
+ * The voting page of one poll: a form with one submit button per option, so it works
+ * without JavaScript. Every variant a request can ask for (no choice yet, "your vote" on
+ * option i, "thanks, recorded" for option i) is rendered once, up front, as a Buffer;
+ * only error notices are rendered per request.
+ */
+import type { Poll } from '@bernstein/common';
+import { escapeHtml } from './html.js';
+import { layout } from './layout.js';
+
+export interface PollPageOptions {
+  /** Where the form posts: `/` for the default poll, `/polls/<id>` for the others. */
+  formAction: string;
+  /** Absolute URL of this poll's results page, if known. */
+  resultUrl: string | undefined;
+}
+
+export class PollPage {
+  private readonly plain: string[];
+  private readonly current: string[];
+  private readonly base: Buffer;
+  private readonly chosen: Buffer[];
+  private readonly confirmed: Buffer[];
+
+  constructor(
+    private readonly poll: Poll,
+    private readonly opts: PollPageOptions,
+  ) {
+    this.plain = poll.options.map((o) => optionButton(o.id, o.label, false));
+    this.current = poll.options.map((o) => optionButton(o.id, o.label, true));
+    this.base = Buffer.from(this.render(undefined, ''));
+    this.chosen = poll.options.map((_, i) => Buffer.from(this.render(i, '')));
+    this.confirmed = poll.options.map((o, i) =>
+      Buffer.from(
+        this.render(
+          i,
+          `<p class="notice ok" role="status">Thanks! Your vote for <strong>${escapeHtml(o.label)}</strong> has been recorded.</p>\n`,
+        ),
+      ),
+    );
+  }
+
+  /** The page, marking option `choice` (an index) as the voter's; `confirmed` adds the thank-you notice. */
+  page(choice: number | undefined, confirmed: boolean): Buffer {
+    if (choice === undefined) return this.base;
+    return (confirmed ? this.confirmed[choice] : this.chosen[choice]) ?? this.base;
+  }
+
+  /** The page with an error notice (rare path: rendered per request). */
+  withError(message: string, choice: number | undefined): string {
+    return this.render(choice, `<p class="notice err" role="alert">${escapeHtml(message)}</p>\n`);
+  }
+
+  private render(choice: number | undefined, notice: string): string {
+    const buttons = this.plain.map((b, i) => (i === choice ? this.current[i] : b)).join('');
+    const results = this.opts.resultUrl
+      ? `\n<p class="hint"><a href="${escapeHtml(this.opts.resultUrl)}">See the live results</a></p>`
+      : '';
+    return layout(
+      `${this.poll.question} · Bernstein poll`,
+      '<p class="brand">Bernstein poll</p>\n' +
+        `<h1 id="question">${escapeHtml(this.poll.question)}</h1>\n` +
+        notice +
+        `<form method="post" action="${escapeHtml(this.opts.formAction)}" aria-labelledby="question">\n` +
+        `<ul>\n${buttons}</ul>\n</form>\n` +
+        '<p class="hint">Pick one answer. You can change your vote at any time; only your latest vote counts.</p>' +
+        results,
+    );
+  }
+}
+
+function optionButton(id: string, label: string, current: boolean): string {
+  const mark = current ? ' aria-current="true"' : '';
+  const badge = current ? '<span class="badge">✓ Your vote</span>' : '';
+  return `<li><button type="submit" name="vote" value="${escapeHtml(id)}"${mark}><span>${escapeHtml(label)}</span>${badge}</button></li>\n`;
+}
