@@ -119,7 +119,7 @@ export function renderResultsPage(r: Results, opts: ResultsPageOptions): string 
 <ol aria-label="Votes per option">
 ${rows}
 </ol>
-<footer><span id="updated">${updated}</span><noscript>Reload the page for newer results.</noscript><span>Updates arrive live</span></footer>
+<footer><span id="updated">${updated}</span><noscript>Reload the page for newer results.</noscript><span>Shares of all votes cast</span></footer>
 </main>
 <script>${SCRIPT}</script>
 </body>

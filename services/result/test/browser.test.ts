@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import { castVotes, eventually, startDatabase, startResult, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Where the screenshot goes (the README's picture is a copy of one of these). */
+const SHOT_DIR = process.env.RESULT_SCREENSHOT_DIR ?? '/tmp';
+
+describe('results page in a real browser', { skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}` }, () => {
+  let database: TestDatabase;
+  let result: ResultInstance;
+  let browser: Browser;
+
+  before(async () => {
+    database = await startDatabase();
+    const votes = [
+      ...Array.from({ length: 12 }, () => 'a'),
+      ...Array.from({ length: 17 }, () => 'b'),
+      ...Array.from({ length: 5 }, () => 'c'),
+      ...Array.from({ length: 2 }, () => 'd'),
+    ].map((option, i) => ({ poll: 'default', voter: voterId(i), option }));
+    await castVotes(database.db, votes);
+    result = await startResult(database);
+    await eventually('listener', () => (result.listener.state === 'listening' ? true : undefined));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await result?.close();
+    await database?.close();
+  });
+
+  it('shows the tallies, then moves bars and counts live after a vote, without reloading', async () => {
+    const page = await browser.newPage({ viewport: { width: 900, height: 720 }, deviceScaleFactor: 1 });
+    let navigations = 0;
+    page.on('framenavigated', () => navigations++);
+    await page.goto(result.url);
+    const dogs = page.locator('li[data-id="b"]');
+    const fish = page.locator('li[data-id="d"]');
+    await page.locator('#status.live').waitFor();
+    assert.equal(await page.locator('#total').textContent(), '36');
+    assert.equal(await fish.locator('.n').textContent(), '2');
+    assert.match((await dogs.getAttribute('class')) ?? '', /leader/);
+    const fishWidthBefore = await fish.locator('.fill').evaluate((el) => el.getBoundingClientRect().width);
+
+    // 20 voters switch to Fish and 10 new ones join: Fish takes the lead.
+    await castVotes(database.db, [
+      ...Array.from({ length: 20 }, (_, i) => ({ poll: 'default', voter: voterId(i), option: 'd' })),
+      ...Array.from({ length: 10 }, (_, i) => ({ poll: 'default', voter: voterId(100 + i), option: 'd' })),
+    ]);
+
+    await page.waitForFunction(() => document.querySelector('li[data-id="d"] .n')?.textContent === '32');
+    await page.waitForFunction(() => document.getElementById('total')?.textContent === '46');
+    assert.match((await fish.getAttribute('class')) ?? '', /leader/);
+    assert.doesNotMatch((await dogs.getAttribute('class')) ?? '', /leader/);
+    assert.equal(await fish.locator('.pct').textContent(), '70%');
+    await page.waitForTimeout(900); // let the bar animation finish before measuring and the screenshot
+    const fishWidthAfter = await fish.locator('.fill').evaluate((el) => el.getBoundingClientRect().width);
+    assert.ok(fishWidthAfter > fishWidthBefore * 5, `the bar grew (${fishWidthBefore} → ${fishWidthAfter})`);
+    assert.equal(navigations, 1, 'no reload');
+    assert.equal(await page.locator('#status').textContent(), 'Live');
+
+    mkdirSync(SHOT_DIR, { recursive: true });
+    await page.screenshot({ path: `${SHOT_DIR}/results-page.png` });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: `${SHOT_DIR}/results-page-dark.png` });
+    await page.close();
+  });
+});
