@@ -1,0 +1,108 @@
+/** Runs the selected rules over each unit and turns their reports into located findings. */
+import { annotationsOf } from './k8s.js';
+import {
+  docsUrl,
+  IGNORE_ANNOTATION,
+  type Finding,
+  type K8sObject,
+  type Profile,
+  type RawFinding,
+  type Rule,
+  type SchemaOutcome,
+  type Severity,
+  type Unit,
+  type UserProfile,
+} from './model.js';
+import { allRules } from './rules/index.js';
+import { runValidator, validatorFor } from './schema/kubernetes.js';
+import { isTraefikKind, validateTraefik } from './schema/traefik.js';
+
+export interface CheckConfig {
+  /** Per rule: a severity, or "off" to disable. */
+  readonly rules?: Readonly<Record<string, Severity | 'off'>>;
+}
+
+export interface CheckOptions {
+  readonly profiles: readonly UserProfile[];
+  readonly config?: CheckConfig;
+  /** Restricts the run to these rule ids (tests use it). */
+  readonly only?: readonly string[];
+  readonly rules?: readonly Rule[];
+}
+
+export function selectRules(opts: CheckOptions): { rule: Rule; severity: Severity }[] {
+  const profiles = new Set<Profile>(['core', ...opts.profiles]);
+  const out: { rule: Rule; severity: Severity }[] = [];
+  for (const rule of opts.rules ?? allRules) {
+    if (opts.only && !opts.only.includes(rule.id)) continue;
+    if (!opts.only && !rule.profiles.some((p) => profiles.has(p))) continue;
+    const override = opts.config?.rules?.[rule.id];
+    if (override === 'off') continue;
+    out.push({ rule, severity: override ?? rule.severity });
+  }
+  return out;
+}
+
+async function validateAll(unit: Unit): Promise<Map<K8sObject, SchemaOutcome>> {
+  const out = new Map<K8sObject, SchemaOutcome>();
+  for (const o of unit.objects) {
+    if (isTraefikKind(o.apiVersion, o.kind)) {
+      out.set(o, { known: true, ...validateTraefik(o.kind, o.data) });
+      continue;
+    }
+    const validate = await validatorFor(o.apiVersion, o.kind);
+    out.set(o, validate ? { known: true, ...runValidator(validate, o.data) } : { known: false, errors: [], unknown: [] });
+  }
+  return out;
+}
+
+function suppressed(o: K8sObject | undefined, ruleId: string): boolean {
+  if (!o) return false;
+  const v = annotationsOf(o)[IGNORE_ANNOTATION];
+  if (typeof v !== 'string') return false;
+  return v.split(',').map((s) => s.trim()).some((id) => id === ruleId || id === 'all');
+}
+
+export function locate(rule: Rule, severity: Severity, raw: RawFinding): Finding {
+  const base = { rule: rule.id, severity, message: raw.message, docsUrl: docsUrl(rule.id) };
+  if (raw.object) {
+    const o = raw.object;
+    return {
+      ...base,
+      file: o.file,
+      line: o.line,
+      fieldLine: raw.path ? o.lineOf(raw.path) : o.line,
+      kind: o.kind,
+      name: o.name,
+      ...(o.namespace !== undefined ? { namespace: o.namespace } : {}),
+    };
+  }
+  if (raw.compose) {
+    const line = raw.path ? raw.compose.lineOf(raw.path) : 1;
+    return { ...base, file: raw.compose.file, line, fieldLine: line };
+  }
+  const file = raw.dockerfile?.file ?? raw.file ?? '';
+  return { ...base, file, line: raw.line, fieldLine: raw.line };
+}
+
+export async function checkUnits(units: readonly Unit[], opts: CheckOptions): Promise<Finding[]> {
+  const rules = selectRules(opts);
+  const findings: Finding[] = [];
+  for (const unit of units) {
+    const schema = await validateAll(unit);
+    const ctx = { unit, schema };
+    for (const { rule, severity } of rules) {
+      for (const raw of rule.check(ctx)) {
+        if (suppressed(raw.object, rule.id)) continue;
+        findings.push(locate(rule, severity, raw));
+      }
+    }
+  }
+  const seen = new Set<string>();
+  return findings
+    .filter((f) => {
+      const key = `${f.rule}\0${f.file}\0${f.fieldLine}\0${f.message}`;
+      return seen.has(key) ? false : (seen.add(key), true);
+    })
+    .sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.fieldLine ?? 0) - (b.fieldLine ?? 0) || a.rule.localeCompare(b.rule));
+}

@@ -1,0 +1,33 @@
+/** Where a container's environment variable comes from. */
+import { findObject, isRecord, type Any } from './k8s.js';
+import type { K8sObject } from './model.js';
+
+export type EnvSource = 'configmap' | 'secret' | 'literal' | 'other';
+
+function keysOf(o: K8sObject | undefined): string[] {
+  if (!o) return [];
+  return [...Object.keys(isRecord(o.data?.data) ? o.data.data : {}), ...Object.keys(isRecord(o.data?.stringData) ? o.data.stringData : {})];
+}
+
+/** The source of `name` in container `c` (explicit env wins over envFrom, as in Kubernetes). */
+export function envSource(objects: readonly K8sObject[], namespace: string, c: Any, name: string): EnvSource | undefined {
+  const env: unknown[] = Array.isArray(c.env) ? c.env : [];
+  const e = env.find((x) => isRecord(x) && x.name === name) as Any;
+  if (e) {
+    if (isRecord(e.valueFrom?.configMapKeyRef)) return 'configmap';
+    if (isRecord(e.valueFrom?.secretKeyRef)) return 'secret';
+    return e.valueFrom ? 'other' : 'literal';
+  }
+  const from: unknown[] = Array.isArray(c.envFrom) ? c.envFrom : [];
+  for (const f of from) {
+    if (!isRecord(f)) continue;
+    const prefix = typeof f.prefix === 'string' ? f.prefix : '';
+    if (isRecord(f.configMapRef) && keysOf(findObject(objects, 'ConfigMap', String(f.configMapRef.name), namespace)).some((k) => prefix + k === name)) return 'configmap';
+    if (isRecord(f.secretRef) && keysOf(findObject(objects, 'Secret', String(f.secretRef.name), namespace)).some((k) => prefix + k === name)) return 'secret';
+  }
+  return undefined;
+}
+
+export function dataKeys(o: K8sObject): string[] {
+  return keysOf(o);
+}

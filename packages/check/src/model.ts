@@ -1,0 +1,146 @@
+/** The data every part of the checker shares: inputs, findings, rules. */
+import type { Document, LineCounter } from 'yaml';
+
+export type Severity = 'error' | 'warning' | 'info';
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
+
+/** `core` rules (syntax, schema, cross-references) run with every profile. */
+export type Profile = 'core' | 'bernstein' | 'production';
+export const USER_PROFILES = ['bernstein', 'production'] as const;
+export type UserProfile = (typeof USER_PROFILES)[number];
+
+export type Path = readonly (string | number)[];
+
+/** A parsed YAML document with the means to find the line of any field in it. */
+export interface YamlSource {
+  /** File shown to the user (relative to the working directory when possible). */
+  readonly file: string;
+  readonly doc: Document;
+  readonly lineCounter: LineCounter;
+  /** Line of the document start (1-based). */
+  readonly line: number;
+}
+
+/** One Kubernetes object from a manifest (or from a kustomize render mapped back to its source). */
+export interface K8sObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  /** Namespace as written; undefined means the default namespace. */
+  readonly namespace: string | undefined;
+  // The objects are user input of any shape; rules read them defensively.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly data: any;
+  readonly file: string;
+  /** Line of the object (1-based). */
+  readonly line: number;
+  /** Line of a field, or of its nearest present ancestor. */
+  lineOf(path: Path): number;
+}
+
+export interface ComposeFile {
+  readonly file: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly data: any;
+  lineOf(path: Path): number;
+}
+
+export interface DockerInstruction {
+  readonly instruction: string;
+  readonly args: string;
+  readonly line: number;
+}
+
+export interface Dockerfile {
+  readonly file: string;
+  readonly instructions: readonly DockerInstruction[];
+}
+
+/** A syntax problem found while reading an input (reported by the yaml-syntax family). */
+export interface ParseProblem {
+  readonly rule: 'yaml-syntax' | 'document-separator';
+  readonly file: string;
+  readonly line: number;
+  readonly message: string;
+}
+
+/** What is checked together: one kustomize render, or the loose files given. */
+export interface Unit {
+  /** Directory or file the unit came from (for findings about what is missing). */
+  readonly root: string;
+  /** File names (base names) present in the unit, for layout rules. */
+  readonly fileNames: readonly string[];
+  /** True when the unit is a whole directory (so "missing file" findings make sense). */
+  readonly isDirectory: boolean;
+  readonly objects: readonly K8sObject[];
+  readonly compose: readonly ComposeFile[];
+  readonly dockerfiles: readonly Dockerfile[];
+  readonly problems: readonly ParseProblem[];
+}
+
+/** What a rule reports; the engine adds rule id, severity and location. */
+export interface RawFinding {
+  readonly message: string;
+  /** The object concerned (gives file, line, kind/name, suppression annotations). */
+  readonly object?: K8sObject;
+  /** Field path inside the object or compose file, for the field's line. */
+  readonly path?: Path;
+  readonly compose?: ComposeFile;
+  readonly dockerfile?: Dockerfile;
+  /** Explicit location, for findings that are not about one object. */
+  readonly file?: string;
+  readonly line?: number;
+}
+
+export interface Finding {
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly file: string;
+  /** Line of the object (or of the file's problem); undefined for findings about a directory. */
+  readonly line: number | undefined;
+  /** Line of the field when known (equals `line` otherwise). */
+  readonly fieldLine: number | undefined;
+  readonly kind?: string;
+  readonly name?: string;
+  readonly namespace?: string;
+  readonly docsUrl: string;
+}
+
+export interface SchemaProblem {
+  readonly path: Path;
+  readonly message: string;
+}
+
+/** Schema validation of one object, done before the rules run (validators load lazily). */
+export interface SchemaOutcome {
+  /** False when no schema is known for the apiVersion/kind. */
+  readonly known: boolean;
+  readonly errors: readonly SchemaProblem[];
+  readonly unknown: readonly Path[];
+}
+
+export interface RuleContext {
+  readonly unit: Unit;
+  readonly schema: ReadonlyMap<K8sObject, SchemaOutcome>;
+}
+
+export interface Rule {
+  readonly id: string;
+  readonly description: string;
+  readonly remediation: string;
+  readonly severity: Severity;
+  readonly profiles: readonly Profile[];
+  /** Kinds the rule looks at; `compose` and `Dockerfile` for those inputs; `*` for any object. */
+  readonly kinds: readonly string[];
+  check(ctx: RuleContext): Iterable<RawFinding>;
+}
+
+/** Relative to the repository root: the page generated from the rules' metadata. */
+export const DOCS_BASE = 'packages/check/docs/rules.md';
+export function docsUrl(id: string): string {
+  return `${DOCS_BASE}#${id}`;
+}
+
+/** Annotation listing rule ids (comma separated) that do not apply to this object. */
+export const IGNORE_ANNOTATION = 'bernstein.dev/ignore';

@@ -1,0 +1,29 @@
+import { basename, join } from 'node:path';
+import { FILES } from '../bernstein.js';
+import { defineRule } from './define.js';
+
+export default defineRule({
+  id: 'bernstein-files',
+  description: 'A Bernstein deployment directory holds the 19 files of the course layout (`poll.deployment.yaml`, `postgres.volume.yaml`, `traefik.rbac.yaml`, …), each with the kinds its name promises (e.g. a PersistentVolume and a PersistentVolumeClaim in `postgres.volume.yaml`).',
+  remediation: 'Create the missing file at the root of the deployment directory, or move the object into the file its name calls for. The list is in the docs of this rule and in BERNSTEIN-PROFILE.md.',
+  severity: 'error',
+  profiles: ['bernstein'],
+  kinds: ['*'],
+  *check({ unit }) {
+    if (!unit.isDirectory) return;
+    const present = new Set(unit.fileNames);
+    for (const name of Object.keys(FILES)) {
+      if (!present.has(name)) yield { file: join(unit.root, name), message: `missing file ${name} (one of the 19 files of a Bernstein deployment)` };
+    }
+    for (const [name, groups] of Object.entries(FILES)) {
+      const objs = unit.objects.filter((o) => basename(o.file) === name);
+      if (objs.length === 0) continue;
+      for (const kinds of groups) {
+        if (!objs.some((o) => kinds.includes(o.kind))) {
+          const first = objs[0];
+          yield { file: first?.file ?? name, line: first?.line, message: `${name} holds no ${kinds.join(' or ')}` };
+        }
+      }
+    }
+  },
+});

@@ -1,0 +1,27 @@
+import { COMPONENTS, mainContainer, TABLE, workloadOf } from '../bernstein.js';
+import { memoryBytes, podTemplate } from '../k8s.js';
+import { defineRule } from './define.js';
+
+export default defineRule({
+  id: 'bernstein-memory-limit',
+  description: 'Memory limits of the Bernstein profile: poll 128M, result 128M, worker 256M (`128Mi`/`256Mi` accepted).',
+  remediation: 'Set `resources.limits.memory` of the service container to `128M` (poll, result) or `256M` (worker).',
+  severity: 'error',
+  profiles: ['bernstein'],
+  kinds: ['Deployment'],
+  *check({ unit }) {
+    for (const c of COMPONENTS) {
+      const want = TABLE[c].memoryLimit;
+      const w = workloadOf(unit.objects, c);
+      if (!want || !w) continue;
+      const main = mainContainer(w);
+      if (!main) continue;
+      const path = [...(podTemplate(w)?.specPath ?? []), 'containers', main.index, 'resources', 'limits', 'memory'];
+      const got = (main.c.resources as { limits?: { memory?: unknown } } | undefined)?.limits?.memory;
+      const bytes = memoryBytes(got);
+      const accepted = [memoryBytes(want), memoryBytes(`${want}i`)];
+      if (got === undefined) yield { object: w, path, message: `${c} has no memory limit; the profile asks for ${want}` };
+      else if (!accepted.includes(bytes)) yield { object: w, path, message: `${c} memory limit is ${String(got)}; the profile asks for ${want}` };
+    }
+  },
+});

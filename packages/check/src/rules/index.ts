@@ -1,0 +1,101 @@
+// The registry of rules: one file per rule (kept in alphabetical order).
+import antiAffinitySelector from './anti-affinity-selector.js';
+import bernsteinAntiAffinity from './bernstein-anti-affinity.js';
+import bernsteinCadvisor from './bernstein-cadvisor.js';
+import bernsteinConfigmaps from './bernstein-configmaps.js';
+import bernsteinContainerPorts from './bernstein-container-ports.js';
+import bernsteinFiles from './bernstein-files.js';
+import bernsteinMemoryLimit from './bernstein-memory-limit.js';
+import bernsteinNamespace from './bernstein-namespace.js';
+import bernsteinReplicas from './bernstein-replicas.js';
+import bernsteinRestart from './bernstein-restart.js';
+import bernsteinRouting from './bernstein-routing.js';
+import bernsteinSecret from './bernstein-secret.js';
+import bernsteinServices from './bernstein-services.js';
+import bernsteinVolume from './bernstein-volume.js';
+import bernsteinWorkloads from './bernstein-workloads.js';
+import composeDependsOn from './compose-depends-on.js';
+import composeEnv from './compose-env.js';
+import configRef from './config-ref.js';
+import dockerfileBasePinned from './dockerfile-base-pinned.js';
+import dockerfileCmd from './dockerfile-cmd.js';
+import dockerfileUser from './dockerfile-user.js';
+import documentSeparator from './document-separator.js';
+import dropCapabilities from './drop-capabilities.js';
+import imageTag from './image-tag.js';
+import ingressBackend from './ingress-backend.js';
+import networkPolicy from './network-policy.js';
+import noPlainSecrets from './no-plain-secrets.js';
+import noPrivilegeEscalation from './no-privilege-escalation.js';
+import pdb from './pdb.js';
+import probes from './probes.js';
+import pvcRef from './pvc-ref.js';
+import readOnlyRootFs from './read-only-root-fs.js';
+import resources from './resources.js';
+import runAsNonRoot from './run-as-non-root.js';
+import schemaInvalid from './schema-invalid.js';
+import schemaUnknownField from './schema-unknown-field.js';
+import schemaUnknownKind from './schema-unknown-kind.js';
+import seccomp from './seccomp.js';
+import secretDataBase64 from './secret-data-base64.js';
+import selectorTemplateMatch from './selector-template-match.js';
+import serviceAccountRef from './service-account-ref.js';
+import serviceAccount from './service-account.js';
+import serviceEnv from './service-env.js';
+import serviceSelectorMatch from './service-selector-match.js';
+import serviceTargetPort from './service-target-port.js';
+import traefikProvider from './traefik-provider.js';
+import traefikRbac from './traefik-rbac.js';
+import yamlSyntax from './yaml-syntax.js';
+import type { Rule } from '../model.js';
+
+export const allRules: readonly Rule[] = [
+  antiAffinitySelector,
+  bernsteinAntiAffinity,
+  bernsteinCadvisor,
+  bernsteinConfigmaps,
+  bernsteinContainerPorts,
+  bernsteinFiles,
+  bernsteinMemoryLimit,
+  bernsteinNamespace,
+  bernsteinReplicas,
+  bernsteinRestart,
+  bernsteinRouting,
+  bernsteinSecret,
+  bernsteinServices,
+  bernsteinVolume,
+  bernsteinWorkloads,
+  composeDependsOn,
+  composeEnv,
+  configRef,
+  dockerfileBasePinned,
+  dockerfileCmd,
+  dockerfileUser,
+  documentSeparator,
+  dropCapabilities,
+  imageTag,
+  ingressBackend,
+  networkPolicy,
+  noPlainSecrets,
+  noPrivilegeEscalation,
+  pdb,
+  probes,
+  pvcRef,
+  readOnlyRootFs,
+  resources,
+  runAsNonRoot,
+  schemaInvalid,
+  schemaUnknownField,
+  schemaUnknownKind,
+  seccomp,
+  secretDataBase64,
+  selectorTemplateMatch,
+  serviceAccountRef,
+  serviceAccount,
+  serviceEnv,
+  serviceSelectorMatch,
+  serviceTargetPort,
+  traefikProvider,
+  traefikRbac,
+  yamlSyntax,
+];

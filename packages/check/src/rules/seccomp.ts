@@ -1,0 +1,12 @@
+import { containerRule } from '../production.js';
+
+export default containerRule({
+  id: 'seccomp',
+  description: 'Containers run with a seccomp profile (`RuntimeDefault` or `Localhost`), on the container or the pod.',
+  remediation: 'Set `securityContext.seccompProfile.type: RuntimeDefault` on the pod.',
+  includeInit: true,
+  problem(c, pod) {
+    const type = c.securityContext?.seccompProfile?.type ?? pod.securityContext?.seccompProfile?.type;
+    return type === 'RuntimeDefault' || type === 'Localhost' ? undefined : { message: `no seccomp profile${type ? ` (${String(type)})` : ''}`, field: ['securityContext'] };
+  },
+});

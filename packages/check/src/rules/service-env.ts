@@ -1,0 +1,42 @@
+import { containersOf, findObject, isRecord, labelsOf, namespaceOf, podTemplate } from '../k8s.js';
+import type { K8sObject } from '../model.js';
+import { requiredVariables, serviceOf } from '../services.js';
+import { defineRule } from './define.js';
+
+function keysOf(o: K8sObject | undefined): string[] {
+  if (!o) return [];
+  return [...Object.keys(isRecord(o.data?.data) ? o.data.data : {}), ...Object.keys(isRecord(o.data?.stringData) ? o.data.stringData : {})];
+}
+
+export default defineRule({
+  id: 'service-env',
+  description: "Containers of Bernstein's services (poll, worker, result, and the migrate job; recognised by image name or the `app.kubernetes.io/name` label) receive every variable their configuration schema marks required (e.g. REDIS_HOST for poll), from `env` or `envFrom`.",
+  remediation: 'Provide the missing variables, preferably with `envFrom` from the ConfigMap (hosts, ports, database name) and the Secret (POSTGRES_USER, POSTGRES_PASSWORD). Without them the service exits at start with code 78.',
+  severity: 'error',
+  profiles: ['core'],
+  kinds: ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'],
+  *check({ unit }) {
+    for (const o of unit.objects) {
+      const t = podTemplate(o);
+      if (!t) continue;
+      const labels = { ...labelsOf(o), ...t.labels };
+      for (const { c, path } of containersOf(o)) {
+        const service = serviceOf(c, labels);
+        if (!service) continue;
+        const given = new Set<string>();
+        for (const e of Array.isArray(c.env) ? c.env : []) if (isRecord(e) && typeof e.name === 'string') given.add(e.name);
+        for (const e of Array.isArray(c.envFrom) ? c.envFrom : []) {
+          if (!isRecord(e)) continue;
+          const prefix = typeof e.prefix === 'string' ? e.prefix : '';
+          const ref = isRecord(e.configMapRef) ? ['ConfigMap', e.configMapRef.name] : isRecord(e.secretRef) ? ['Secret', e.secretRef.name] : undefined;
+          if (!ref) continue;
+          for (const k of keysOf(findObject(unit.objects, String(ref[0]), String(ref[1]), namespaceOf(o)))) given.add(prefix + k);
+        }
+        const missing = requiredVariables(service).filter((v) => !given.has(v));
+        if (missing.length > 0) {
+          yield { object: o, path, message: `container "${c.name ?? '?'}" runs the ${service} service but is not given ${missing.join(', ')}` };
+        }
+      }
+    }
+  },
+});

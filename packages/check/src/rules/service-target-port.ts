@@ -1,0 +1,32 @@
+import { byKind, containersOf, isRecord, mapSelectorMatches, namespaceOf, podTemplate } from '../k8s.js';
+import { defineRule } from './define.js';
+
+export default defineRule({
+  id: 'service-target-port',
+  description: "Every Service port's `targetPort` (number or name; `port` when unset) is a `containerPort` declared by the pods it selects.",
+  remediation: 'Set `targetPort` to the port the container listens on, and declare it in the container `ports:` (with a `name:` when targetPort is a name).',
+  severity: 'error',
+  profiles: ['core'],
+  kinds: ['Service'],
+  *check({ unit }) {
+    for (const s of byKind(unit.objects, 'Service')) {
+      const sel = s.data?.spec?.selector;
+      if (!isRecord(sel)) continue;
+      const selected = unit.objects.filter((o) => {
+        const t = podTemplate(o);
+        return t && namespaceOf(o) === namespaceOf(s) && mapSelectorMatches(sel, t.labels);
+      });
+      if (selected.length === 0) continue; // service-selector-match reports it
+      const declared = selected.flatMap((o) => containersOf(o, false).flatMap(({ c }) => (Array.isArray(c.ports) ? c.ports.filter(isRecord) : [])));
+      const ports: unknown[] = Array.isArray(s.data?.spec?.ports) ? s.data.spec.ports : [];
+      for (const [i, p] of ports.entries()) {
+        if (!isRecord(p)) continue;
+        const target = p.targetPort ?? p.port;
+        const ok = declared.some((d) => (typeof target === 'number' ? d.containerPort === target : d.name === target || String(d.containerPort) === String(target)));
+        if (!ok) {
+          yield { object: s, path: ['spec', 'ports', i, p.targetPort !== undefined ? 'targetPort' : 'port'], message: `targetPort ${JSON.stringify(target)} is not a containerPort of the selected pods (${declared.map((d) => d.name ?? d.containerPort).join(', ') || 'none declared'})` };
+        }
+      }
+    }
+  },
+});
