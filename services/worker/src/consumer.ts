@@ -49,6 +49,15 @@ export class Consumer {
   private readonly log: Logger;
   private readonly trimIntervalMs: number;
   private readonly claimIntervalMs: number;
+  /**
+   * Set when the Redis connection comes back: a read that Redis served just before the
+   * connection broke may have delivered entries whose reply never reached us; they are
+   * pending for this consumer, so they are re-read at once rather than left for a claim.
+   */
+  private reconnected = false;
+  private readonly onReady = () => {
+    this.reconnected = true;
+  };
 
   constructor(private readonly o: ConsumerOptions) {
     this.log = o.logger.child({ consumer: o.consumer, stream: o.names.stream });
@@ -73,6 +82,15 @@ export class Consumer {
   }
 
   private async loop(): Promise<void> {
+    this.o.redis.on('ready', this.onReady);
+    try {
+      await this.consume();
+    } finally {
+      this.o.redis.off('ready', this.onReady);
+    }
+  }
+
+  private async consume(): Promise<void> {
     await this.retrying('create group', () => ensureGroup(this.o.redis, this.o.names));
     this.log.info({ batchSize: this.o.batchSize }, 'consuming');
     let pendingCursor: string | null = '0';
@@ -80,6 +98,10 @@ export class Consumer {
     let nextTrim = Date.now() + this.trimIntervalMs;
     let failures = 0;
     while (!this.stopping) {
+      if (this.reconnected) {
+        this.reconnected = false;
+        pendingCursor = '0';
+      }
       try {
         if (pendingCursor !== null) {
           const entries = await readGroup(this.o.redis, this.o.names, this.o.consumer, pendingCursor, this.o.batchSize, 0);

@@ -1,0 +1,155 @@
+/**
+ * The worker against failing dependencies (promises 1 and 5): Redis killed with SIGKILL
+ * (AOF, appendfsync everysec, as shipped) and PostgreSQL stopped and crashed during a run.
+ * Nothing acknowledged by Redis is lost, nothing is counted twice.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import {
+  createRedis,
+  Database,
+  decodeVote,
+  encodeVote,
+  loadConfig,
+  migrate,
+  postgresVars,
+  Redis,
+  redisVars,
+  streamNames,
+  type Vote,
+} from '@bernstein/common';
+import { PostgresServer, RedisServer } from '@bernstein/local';
+import { Consumer } from '../src/consumer.js';
+import {
+  addVotes,
+  counterValue,
+  drained,
+  expectedTallies,
+  freshMetrics,
+  makeVotes,
+  readTallies,
+  silent,
+  sorted,
+  talliesFromVotes,
+  until,
+  type Added,
+} from './helpers.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+describe('worker resilience', () => {
+  it('Redis SIGKILL (AOF everysec) mid-run: no acknowledged XADD lost, tallies exact', async () => {
+    const [redisServer, pgServer] = await Promise.all([RedisServer.start({ appendfsync: 'everysec' }), PostgresServer.start({ durable: false })]);
+    cleanups.push(() => pgServer.stop(), () => redisServer.stop());
+    const db = new Database(loadConfig(postgresVars, pgServer.env), silent, 'test');
+    cleanups.push(() => db.close());
+    await migrate(db, silent);
+    const names = streamNames('votes');
+    // The worker's own kind of connection: reconnects forever, queues while disconnected.
+    const workerRedis = createRedis(loadConfig(redisVars, redisServer.env), silent, { name: 'worker' });
+    cleanups.push(async () => workerRedis.disconnect());
+    const metrics = freshMetrics();
+    const consumer = new Consumer({
+      redis: workerRedis, db, logger: silent, metrics, names, consumer: 'w1',
+      batchSize: 100, blockMs: 100, claimIdleMs: 1000, trimIntervalMs: 0,
+    });
+    cleanups.push(() => consumer.stop());
+    void consumer.start();
+
+    // A producer like poll: fail fast while Redis is away, and only count what XADD acknowledged.
+    const producer = new Redis({
+      host: redisServer.host, port: redisServer.port,
+      enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 100,
+    });
+    producer.on('error', () => undefined);
+    cleanups.push(async () => producer.disconnect());
+    if (producer.status !== 'ready') await new Promise((r) => producer.once('ready', r));
+    const acked: Added[] = [];
+    let unknownOutcomes = 0;
+    const votes = makeVotes(8000, 1500);
+    let killed = false;
+    // Like a voter whose vote was refused, a failed XADD is sent again (as a new entry).
+    const queue = [...votes];
+    while (queue.length > 0) {
+      if (!killed && acked.length >= 3000) {
+        killed = true;
+        await redisServer.kill();
+        await new Promise((r) => setTimeout(r, 300));
+        await redisServer.restart();
+      }
+      const chunk = queue.splice(0, 50);
+      const pipe = producer.pipeline();
+      for (const v of chunk) pipe.xadd(names.stream, '*', ...encodeVote(v));
+      const replies = await pipe.exec().catch(() => null);
+      const failed: Vote[] = [];
+      chunk.forEach((v, j) => {
+        const [err, id] = replies?.[j] ?? [new Error('no reply'), null];
+        if (err) failed.push(v);
+        else acked.push({ id: id as string, vote: v });
+      });
+      if (failed.length > 0) {
+        unknownOutcomes += failed.length;
+        queue.unshift(...failed);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    assert.ok(killed, 'Redis was killed during the run');
+    assert.equal(acked.length, 8000, 'every vote was acknowledged in the end');
+
+    await until('drained', () => drained(producer, names.stream), 60_000);
+    const inStream = await producer.xrange(names.stream, '-', '+');
+    const streamIds = new Set(inStream.map(([id]) => id));
+    const lost = acked.filter((a) => !streamIds.has(a.id));
+    assert.deepEqual(lost, [], 'every acknowledged vote survived the SIGKILL');
+    assert.ok(inStream.length - acked.length <= unknownOutcomes, 'extra entries only from XADDs whose outcome was unknown');
+    // Expected tallies from what the stream really holds (acknowledged votes plus any vote
+    // whose XADD reply was lost in the crash but which Redis had written).
+    const all: Added[] = inStream.map(([id, fields]) => ({ id, vote: decodeVote(fields) }));
+    const expected = expectedTallies(all);
+    assert.deepEqual(sorted(await readTallies(db)), sorted(expected));
+    assert.deepEqual(sorted(await talliesFromVotes(db)), sorted(expected));
+  });
+
+  it('PostgreSQL stopped for seconds, then crashed (SIGKILL): the worker retries, resumes, tallies exact', async () => {
+    const [redisServer, pgServer] = await Promise.all([RedisServer.start(), PostgresServer.start({ durable: true })]);
+    cleanups.push(() => pgServer.stop(), () => redisServer.stop());
+    const db = new Database(loadConfig(postgresVars, pgServer.env), silent, 'test');
+    cleanups.push(() => db.close());
+    await migrate(db, silent);
+    const redis = new Redis({ host: redisServer.host, port: redisServer.port });
+    cleanups.push(async () => redis.disconnect());
+    const names = streamNames('votes');
+    const added = await addVotes(redis, names.stream, makeVotes(20_000, 3000));
+    const metrics = freshMetrics();
+    const consumer = new Consumer({
+      redis, db, logger: silent, metrics, names, consumer: 'w1',
+      batchSize: 100, blockMs: 100, claimIdleMs: 60_000, trimIntervalMs: 500,
+    });
+    cleanups.push(() => consumer.stop());
+    void consumer.start();
+
+    await until('some batches committed', async () => (await counterValue(metrics.votesWritten)) >= 3000);
+    await pgServer.stop();
+    // Votes keep coming while PostgreSQL is away; Redis holds them.
+    const during = await addVotes(redis, names.stream, makeVotes(3000, 3000, 'p2'));
+    await new Promise((r) => setTimeout(r, 3000));
+    const writtenWhileDown = await counterValue(metrics.votesWritten);
+    assert.ok(writtenWhileDown < 23_000, 'nothing can be committed while PostgreSQL is down');
+    await pgServer.restart();
+
+    await until('more batches committed', async () => (await counterValue(metrics.votesWritten)) >= writtenWhileDown + 3000);
+    await pgServer.kill();
+    await new Promise((r) => setTimeout(r, 500));
+    await pgServer.restart();
+
+    await until('drained', () => drained(redis, names.stream), 90_000);
+    const expected = expectedTallies([...added, ...during]);
+    assert.deepEqual(sorted(await readTallies(db)), sorted(expected));
+    assert.deepEqual(sorted(await talliesFromVotes(db)), sorted(expected));
+    const retries = (await metrics.retries.get()).values.find((v) => v.labels.operation === 'postgres write')?.value ?? 0;
+    assert.ok(retries > 0, 'the write was retried');
+  });
+});
