@@ -5,7 +5,7 @@
  * by end-to-end tests.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,6 +118,8 @@ export class LocalStack {
   static async start(options: StackOptions = {}): Promise<LocalStack> {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bernstein-local-'));
     mkdirSync(dataDir, { recursive: true });
+    // As root, PostgreSQL runs as the postgres user, which must be able to reach its directory.
+    if (process.getuid?.() === 0) chmodSync(dataDir, statSync(dataDir).mode | 0o111);
     const stack = new LocalStack(options, dataDir);
     try {
       await stack.boot();

@@ -109,7 +109,6 @@ export async function up(): Promise<number> {
       },
     };
     stack = await LocalStack.start(options);
-    stack.services.forEach((s) => void s.exited); // observed by the stack
   } catch (err) {
     release();
     process.off('SIGINT', onSignal);
@@ -123,11 +122,14 @@ export async function up(): Promise<number> {
   }
 
   if (!stopping) {
+    const pid = (name: string) => stack?.services.find((s) => s.name === name)?.pid ?? '-';
     say('ready:');
-    say(`  vote     ${stack.pollUrls[0]}/`);
-    say(`  results  ${stack.resultUrl}/`);
-    say(`  worker   ${stack.workers[0]?.url ?? '-'}/metrics (ops endpoints only)`);
-    say('Ctrl-C stops everything; data stays in ' + dataDir);
+    say(`  vote     ${stack.pollUrls[0]}/   (poll pid ${pid('poll')})`);
+    say(`  results  ${stack.resultUrl}/   (result pid ${pid('result')})`);
+    say(`  worker   ${stack.workers[0]?.url ?? '-'}/metrics   (worker pid ${pid('worker')}; ops endpoints only)`);
+    if (stack.redis) say(`  redis    127.0.0.1:${stack.redis.port}   (pid ${stack.redis.pid ?? '-'})`);
+    if (stack.postgres) say(`  postgres 127.0.0.1:${stack.postgres.port}   (pid ${stack.postgres.pid ?? '-'})`);
+    say(`Ctrl-C stops everything; data stays in ${dataDir}`);
   }
   return finished;
 }
