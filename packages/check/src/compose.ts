@@ -23,7 +23,7 @@ export function composeServiceOf(name: string, s: Any): ServiceName | undefined 
 
 function readEnvFile(compose: ComposeFile, path: string): string[] {
   try {
-    return readFileSync(resolve(dirname(compose.file), path), 'utf8')
+    return readFileSync(resolve(dirname(compose.absPath), path), 'utf8')
       .split('\n')
       .map((l) => /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(l)?.[1])
       .filter((x): x is string => x !== undefined);

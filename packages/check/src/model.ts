@@ -40,6 +40,8 @@ export interface K8sObject {
 
 export interface ComposeFile {
   readonly file: string;
+  /** Absolute path, to read the env_file entries next to it. */
+  readonly absPath: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly data: any;
   lineOf(path: Path): number;

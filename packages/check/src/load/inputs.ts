@@ -88,7 +88,7 @@ async function collect(files: readonly string[], cwd: string, explicit: Readonly
     out.problems.push(...parsed.problems);
     for (const src of parsed.sources) {
       if (COMPOSE_NAMES.test(name) || looksLikeCompose(src)) {
-        const c = composeFrom(src);
+        const c = composeFrom(src, abs);
         if (c) out.compose.push(c);
       } else {
         const objs = objectsFrom(src);

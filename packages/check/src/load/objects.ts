@@ -34,10 +34,10 @@ function makeObject(src: YamlSource, data: Record<string, unknown>, prefix: Path
   };
 }
 
-export function composeFrom(src: YamlSource): ComposeFile | undefined {
+export function composeFrom(src: YamlSource, absPath: string): ComposeFile | undefined {
   const data = toData(src.doc);
   if (!isRecord(data)) return undefined;
-  return { file: src.file, data, lineOf: (path: Path) => lineOfPath(src, path) };
+  return { file: src.file, absPath, data, lineOf: (path: Path) => lineOfPath(src, path) };
 }
 
 /** A YAML document that is a compose file rather than a Kubernetes object. */

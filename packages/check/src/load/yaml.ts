@@ -16,11 +16,16 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   for (const doc of list) {
     const broken = doc.errors.length > 0;
     let separatorReported = false;
+    let syntaxReported = false;
     for (const err of doc.errors) {
       const line = lineCounter.linePos(err.pos[0]).line;
       // Two objects in one document (the `---` forgotten) show up as duplicate top-level keys.
       const separator = err.code === 'DUPLICATE_KEY' && /^\s*(apiVersion|kind)\b/.test(lineText(text, line));
-      if (separator && separatorReported) continue;
+      // After a missing `---`, every key of the second object is a duplicate: report it once.
+      if (separatorReported && err.code === 'DUPLICATE_KEY') continue;
+      // Later syntax errors of a document are mostly echoes of the first one.
+      if (!separator && syntaxReported) continue;
+      syntaxReported ||= !separator;
       separatorReported ||= separator;
       problems.push(
         separator

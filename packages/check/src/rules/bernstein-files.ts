@@ -21,7 +21,7 @@ export default defineRule({
       for (const kinds of groups) {
         if (!objs.some((o) => kinds.includes(o.kind))) {
           const first = objs[0];
-          yield { file: first?.file ?? name, line: first?.line, message: `${name} holds no ${kinds.join(' or ')}` };
+          if (first) yield { object: first, path: ['kind'], message: `${name} holds no ${kinds.join(' or ')}` };
         }
       }
     }

@@ -17,7 +17,7 @@ export default defineRule({
       const c = componentOf(o);
       if (!c) continue;
       const want = TABLE[c].namespace;
-      if (namespaceOf(o) !== want) yield { object: o, path: ['metadata', 'namespace'], message: `${c} ${o.kind} is in namespace "${namespaceOf(o)}"; the profile puts ${c} in "${want}"` };
+      if (namespaceOf(o) !== want) yield { object: o, path: ['metadata', o.namespace === undefined ? 'name' : 'namespace'], message: `${c} ${o.kind} is in namespace "${namespaceOf(o)}"; the profile puts ${c} in "${want}"` };
     }
   },
 });

@@ -7,6 +7,8 @@ interface Backend {
   port: unknown;
   namespace: string;
   path: Path;
+  /** Where the port is written (`port.number`, `port.name`, `servicePort` or `port`). */
+  portPath: Path;
 }
 
 function ingressBackends(o: K8sObject): Backend[] {
@@ -14,8 +16,10 @@ function ingressBackends(o: K8sObject): Backend[] {
   const ns = namespaceOf(o);
   const add = (b: Any, path: Path) => {
     if (!isRecord(b)) return;
-    if (isRecord(b.service)) out.push({ name: b.service.name, port: b.service.port?.number ?? b.service.port?.name, namespace: ns, path: [...path, 'service'] });
-    else if (b.serviceName !== undefined) out.push({ name: b.serviceName, port: b.servicePort, namespace: ns, path });
+    if (isRecord(b.service)) {
+      const field = b.service.port?.number !== undefined ? 'number' : 'name';
+      out.push({ name: b.service.name, port: b.service.port?.[field], namespace: ns, path: [...path, 'service'], portPath: [...path, 'service', 'port', field] });
+    } else if (b.serviceName !== undefined) out.push({ name: b.serviceName, port: b.servicePort, namespace: ns, path, portPath: [...path, 'servicePort'] });
   };
   add(o.data?.spec?.defaultBackend ?? o.data?.spec?.backend, ['spec', 'defaultBackend']);
   const rules: unknown[] = Array.isArray(o.data?.spec?.rules) ? o.data.spec.rules : [];
@@ -33,7 +37,7 @@ function routeBackends(o: K8sObject): Backend[] {
     const services: unknown[] = isRecord(r) && Array.isArray(r.services) ? r.services : [];
     services.forEach((s, j) => {
       if (!isRecord(s) || (s.kind !== undefined && s.kind !== 'Service')) return;
-      out.push({ name: s.name, port: s.port, namespace: typeof s.namespace === 'string' ? s.namespace : namespaceOf(o), path: ['spec', 'routes', i, 'services', j] });
+      out.push({ name: s.name, port: s.port, namespace: typeof s.namespace === 'string' ? s.namespace : namespaceOf(o), path: ['spec', 'routes', i, 'services', j], portPath: ['spec', 'routes', i, 'services', j, 'port'] });
     });
   });
   return out;
@@ -64,5 +68,5 @@ function check(objects: readonly K8sObject[], o: K8sObject, b: Backend): RawFind
   const ports: Any[] = Array.isArray(svc.data?.spec?.ports) ? svc.data.spec.ports.filter(isRecord) : [];
   if (b.port === undefined) return ports.length === 1 ? undefined : { object: o, path: b.path, message: `backend Service "${b.name}" has ${ports.length} ports; say which one` };
   const ok = ports.some((p) => p.port === b.port || (typeof b.port === 'string' && p.name === b.port) || String(p.port) === String(b.port));
-  return ok ? undefined : { object: o, path: [...b.path, 'port'], message: `Service "${b.name}" has no port ${JSON.stringify(b.port)} (it has ${ports.map((p) => p.name ?? p.port).join(', ') || 'none'})` };
+  return ok ? undefined : { object: o, path: b.portPath, message: `Service "${b.name}" has no port ${JSON.stringify(b.port)} (it has ${ports.map((p) => p.name ?? p.port).join(', ') || 'none'})` };
 }

@@ -19,7 +19,7 @@ export default defineRule({
         const empty = sel !== null && typeof sel === 'object' && Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0;
         return empty || selectorMatches(sel, t.labels);
       });
-      if (!covered) yield { object: o, message: `no NetworkPolicy selects the pods of ${o.kind} "${o.name}"` };
+      if (!covered) yield { object: o, path: ['metadata', 'name'], message: `no NetworkPolicy selects the pods of ${o.kind} "${o.name}"` };
     }
   },
 });
