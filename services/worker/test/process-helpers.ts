@@ -11,12 +11,12 @@ export class Child {
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(entry: string, env: Record<string, string>) {
+  constructor(entry: string, env: Record<string, string>, args: string[] = []) {
     // NODE_OPTIONS (tsx, the "source" condition) is inherited from the test runner.
     const base = Object.fromEntries(
       Object.entries(process.env).filter(([k]) => !/^(REDIS_|POSTGRES_|PORT$|WORKER_NAME|BATCH_SIZE|BLOCK_MS|CLAIM_IDLE_MS|LOG_LEVEL)/.test(k)),
     );
-    this.proc = spawn(process.execPath, [entry], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = spawn(process.execPath, [entry, ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc.stdout?.on('data', (d: Buffer) => (this.stdout += d.toString()));
     this.proc.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
