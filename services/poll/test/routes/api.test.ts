@@ -95,7 +95,7 @@ describe('poll JSON API', () => {
       payload: JSON.stringify({ option: 'soup' }),
     });
     assert.equal(res.statusCode, 202);
-    assert.deepEqual({ ...res.json(), receipt: undefined }, { poll: 'lunch', option: 'soup', receipt: undefined });
+    assert.deepEqual({ ...res.json<object>(), receipt: undefined }, { poll: 'lunch', option: 'soup', receipt: undefined });
   });
 
   const otherSecret = signerFactory('another-secret-that-is-at-least-32-characters');

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ErrorCode } from '@bernstein/common';
+import { waitFor } from '@bernstein/local';
+import { FORM_HEADERS, JSON_HEADERS, startHarness, type Harness } from './helpers.js';
+
+const vote = (h: Harness, option = 'a') =>
+  h.app.inject({ method: 'POST', url: '/api/polls/default/votes', headers: JSON_HEADERS, payload: { option } });
+
+describe('votes while Redis is away', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  it('answers 503 with Retry-After and readiness false while Redis is stopped, and recovers without a restart', async () => {
+    const accepted = await vote(h, 'a');
+    assert.equal(accepted.statusCode, 202);
+
+    await h.server.stop();
+    await waitFor('the client to notice', async () => assert.notEqual(h.redis.status, 'ready'));
+
+    const refused = await vote(h, 'b');
+    assert.equal(refused.statusCode, 503);
+    assert.equal(refused.headers['retry-after'], '1');
+    assert.equal(refused.json().error.code, ErrorCode.REDIS_UNAVAILABLE);
+    assert.match(refused.json().error.message, /Redis is unavailable/);
+
+    const form = await h.app.inject({ method: 'POST', url: '/', headers: FORM_HEADERS, payload: 'vote=b' });
+    assert.equal(form.statusCode, 503);
+    assert.equal(form.headers['retry-after'], '1');
+    assert.match(form.body, /could not be recorded right now/);
+
+    const ready = await h.app.inject('/readyz');
+    assert.equal(ready.statusCode, 503);
+    assert.notEqual(ready.json().checks.redis, 'ok');
+    assert.equal((await h.app.inject('/healthz')).statusCode, 200, 'liveness does not depend on Redis');
+    assert.equal((await h.app.inject('/')).statusCode, 200, 'the page is still served');
+
+    await h.server.restart();
+    await waitFor('readiness after Redis is back', async () => assert.equal((await h.app.inject('/readyz')).statusCode, 200));
+    const again = await vote(h, 'c');
+    assert.equal(again.statusCode, 202);
+
+    const entries = await h.entries();
+    assert.deepEqual(
+      entries.map((e) => e.fields.option),
+      ['a', 'c'],
+      'the acknowledged vote survived the restart (AOF) and the refused ones were never written',
+    );
+    assert.match(await h.metrics.metrics(), /bernstein_poll_votes_rejected_total\{code="REDIS_UNAVAILABLE",service="poll"\} 2/);
+  });
+
+  it('answers 503 when Redis hangs instead of holding the request', async () => {
+    const pid = h.server.pid as number;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const refused = await vote(h, 'b');
+      assert.equal(refused.statusCode, 503);
+      assert.equal(refused.json().error.code, ErrorCode.REDIS_UNAVAILABLE);
+      assert.equal((await h.app.inject('/readyz')).statusCode, 503);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await waitFor('Redis to answer again', async () => assert.equal((await vote(h, 'c')).statusCode, 202));
+  });
+
+  it('logs an error when Redis refuses the append itself (not a connection problem)', async () => {
+    const odd = await startHarness({ VOTES_STREAM: 'not-a-stream' }, h.server);
+    try {
+      await odd.inspect.set('not-a-stream', 'a plain string');
+      const refused = await vote(odd, 'a');
+      assert.equal(refused.statusCode, 503);
+      assert.equal(refused.json().error.code, ErrorCode.REDIS_UNAVAILABLE);
+      assert.doesNotMatch(refused.body, /WRONGTYPE/, 'Redis internals stay out of the answer');
+      const logged = odd.logLines.find((l) => l.msg === 'redis refused the vote');
+      assert.ok(logged, 'the refusal is logged');
+      assert.match(JSON.stringify(logged.err), /WRONGTYPE/);
+    } finally {
+      await odd.inspect.del('not-a-stream');
+      await odd.close();
+    }
+  });
+});
