@@ -1,0 +1,136 @@
+# shellcheck shell=bash
+# Shared by the cluster scripts: messages, tool checks, image build and load, data node,
+# apply, rollout wait and smoke test. Sourced, never run.
+
+BERNSTEIN_CLUSTER="${BERNSTEIN_CLUSTER:-bernstein}"
+lib_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo_dir="$(cd "$lib_dir/../.." && pwd)"
+kubernetes_dir="$repo_dir/deploy/kubernetes"
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() {
+  printf 'error: %s\n' "$*" >&2
+  exit 1
+}
+
+install_hint() {
+  case "$1" in
+    docker) echo "install Docker: https://docs.docker.com/engine/install/" ;;
+    k3d) echo "install k3d: https://k3d.io/#installation" ;;
+    kind) echo "install kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation" ;;
+    kubectl) echo "install kubectl (1.27 or newer): https://kubernetes.io/docs/tasks/tools/" ;;
+    curl) echo "install curl with your package manager" ;;
+    *) echo "install it and put it on PATH" ;;
+  esac
+}
+
+# Fails with one clear line per missing tool, before anything is changed.
+require_tools() {
+  local tool missing=0
+  for tool in "$@"; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      printf 'error: %s is required but was not found on PATH; %s\n' "$tool" "$(install_hint "$tool")" >&2
+      missing=1
+    fi
+  done
+  [ "$missing" -eq 0 ] || exit 1
+}
+
+require_docker_daemon() {
+  docker info >/dev/null 2>&1 ||
+    die "docker is installed but its daemon does not answer: start Docker (or check that this user may use it: docker info)"
+}
+
+# The tag the manifests pin (bernstein/<service>:<version>) is the repository's version.
+image_tag() {
+  sed -n 's/^  "version": "\([^"]*\)",$/\1/p' "$repo_dir/package.json" | head -n 1
+}
+
+build_images() {
+  local tag revision s
+  tag="$(image_tag)"
+  [ -n "$tag" ] || die "cannot read the version from $repo_dir/package.json"
+  revision="$(git -C "$repo_dir" rev-parse HEAD 2>/dev/null || echo unknown)"
+  for s in poll worker result; do
+    [ -f "$repo_dir/services/$s/Dockerfile" ] || die "services/$s/Dockerfile is missing"
+    log "building bernstein/$s:$tag"
+    docker build --build-arg "VERSION=$tag" --build-arg "REVISION=$revision" \
+      -f "$repo_dir/services/$s/Dockerfile" -t "bernstein/$s:$tag" "$repo_dir"
+  done
+}
+
+images() {
+  local tag
+  tag="$(image_tag)"
+  printf 'bernstein/%s:%s\n' poll "$tag" worker "$tag" result "$tag"
+}
+
+kc() { kubectl --context "$KUBE_CONTEXT" "$@"; }
+
+# PostgreSQL's PersistentVolume is a directory on one node (owned by the image's postgres
+# user, uid 999), and the node carries the label the volume's node affinity asks for.
+prepare_data_node() { # <node container> <node name>
+  local container="$1" node="$2"
+  log "preparing PostgreSQL's data directory on $node"
+  docker exec "$container" sh -c \
+    'mkdir -p /var/lib/bernstein/default/postgres && chown 999:999 /var/lib/bernstein/default/postgres && chmod 700 /var/lib/bernstein/default/postgres'
+  kc label node "$node" bernstein.dev/postgres-data=true --overwrite >/dev/null
+}
+
+apply_overlay() { # <overlay name>
+  local dir="$kubernetes_dir/overlays/$1"
+  [ -f "$dir/kustomization.yaml" ] || die "no overlay $1 (expected $dir/kustomization.yaml)"
+  # A Job's pod template is immutable: the finished migration of the previous version goes.
+  kc -n default delete job migrate --ignore-not-found >/dev/null
+  log "applying overlay $1"
+  kc apply -k "$dir"
+}
+
+wait_rollout() {
+  local d
+  log "waiting for the databases, the migration and the services"
+  for d in redis postgres; do kc -n default rollout status "deployment/$d" --timeout=300s; done
+  kc -n default wait --for=condition=complete job/migrate --timeout=300s
+  for d in worker poll result; do kc -n default rollout status "deployment/$d" --timeout=300s; done
+  kc -n kube-public rollout status deployment/traefik --timeout=300s
+  kc -n kube-system rollout status daemonset/cadvisor --timeout=300s
+}
+
+json_total() { sed -n 's/.*"total":\([0-9][0-9]*\).*/\1/p'; }
+
+# Casts one vote through Traefik (Host: poll.dop.io on port 30021) and waits until the
+# results API (Host: result.dop.io) counts it.
+smoke_test() {
+  local url="http://127.0.0.1:30021" poll="${BERNSTEIN_SMOKE_POLL:-default}" i before after option receipt
+  log "smoke test through Traefik on $url"
+  for i in $(seq 1 60); do
+    before="$(curl -fsS -H 'Host: result.dop.io' "$url/api/polls/$poll/results" 2>/dev/null | json_total)" && [ -n "$before" ] && break
+    [ "$i" -lt 60 ] || die "result.dop.io did not answer on $url/api/polls/$poll/results within 2 minutes"
+    sleep 2
+  done
+  option="$(curl -fsS -H 'Host: poll.dop.io' "$url/api/polls/$poll" | grep -o '"id":"[^"]*"' | sed -n '2s/"id":"\(.*\)"/\1/p')"
+  [ -n "$option" ] || die "poll.dop.io did not list the options of poll $poll"
+  receipt="$(curl -fsS -H 'Host: poll.dop.io' -H 'Content-Type: application/json' \
+    -d "{\"option\":\"$option\"}" "$url/api/polls/$poll/votes")" || die "the vote was refused by poll.dop.io"
+  log "voted $option: $receipt"
+  for i in $(seq 1 60); do
+    after="$(curl -fsS -H 'Host: result.dop.io' "$url/api/polls/$poll/results" | json_total)" || after=""
+    if [ -n "$after" ] && [ "$after" -gt "$before" ]; then
+      log "smoke test passed: the vote is counted (total $before -> $after)"
+      return 0
+    fi
+    sleep 1
+  done
+  die "the vote was accepted but result.dop.io still shows total $before after 60 s"
+}
+
+print_access() {
+  cat >&2 <<EOT
+
+Bernstein is running. Add to /etc/hosts (or use curl -H 'Host: ...'):
+  127.0.0.1 poll.dop.io result.dop.io
+then open http://poll.dop.io:30021 and http://result.dop.io:30021;
+Traefik's dashboard: http://localhost:30042/dashboard/
+Roll back: deploy/cluster/rollback.sh --context $KUBE_CONTEXT   Tear down: deploy/cluster/down.sh $1
+EOT
+}
