@@ -6,7 +6,7 @@ import { FILES } from './bernstein.js';
 import { ConfigError, loadConfigFile, type FileConfig } from './config.js';
 import { checkUnits, selectRules } from './engine.js';
 import { InputError, loadUnits } from './load/inputs.js';
-import { KustomizeUnavailable } from './load/kustomize.js';
+import { KustomizeError } from './load/kustomize.js';
 import { USER_PROFILES, type Finding, type Unit, type UserProfile } from './model.js';
 import { renderJson } from './render/json.js';
 import { renderSarif } from './render/sarif.js';
@@ -119,7 +119,7 @@ export async function run(argv: readonly string[], io: Io = defaultIo): Promise<
       io.stderr(`bernstein check: ${err.message}\n\n${USAGE}`);
       return 2;
     }
-    if (err instanceof InputError || err instanceof ConfigError || err instanceof KustomizeUnavailable) {
+    if (err instanceof InputError || err instanceof ConfigError || err instanceof KustomizeError) {
       io.stderr(`bernstein check: ${err.message}\n`);
       return 2;
     }

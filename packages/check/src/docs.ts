@@ -1,4 +1,5 @@
 /** The rules page, generated from the rules' own metadata. */
+import { FILES, TABLE } from './bernstein.js';
 import type { Rule } from './model.js';
 
 const PROFILE_TEXT = { core: 'all profiles', bernstein: 'bernstein', production: 'production' } as const;
@@ -9,6 +10,9 @@ export function renderRulesDoc(rules: readonly Rule[]): string {
     '',
     '<!-- Generated from packages/check/src/rules/*.ts by `npm run docs -w @bernstein/check`; do not edit. -->',
     '',
+    'Profiles: `bernstein` (the course requirement set), `production` (best practice). Syntax, schema and',
+    'cross-reference rules (profile "all profiles" below) run with every profile.',
+    '',
     'Suppress a rule on one object with the annotation `bernstein.dev/ignore: "rule-a,rule-b"` (or `all`);',
     'change a severity or turn a rule off in a config file (`--config`): `rules: {probes: off, pdb: error}`.',
     '',
@@ -17,6 +21,13 @@ export function renderRulesDoc(rules: readonly Rule[]): string {
     ...rules.map((r) => `| [${r.id}](#${r.id}) | ${r.severity} | ${r.profiles.map((p) => PROFILE_TEXT[p]).join(', ')} | ${r.kinds.join(', ')} |`),
     '',
   ];
+  out.push('## The Bernstein layout', '', 'Files of a Bernstein deployment directory and the kinds each must hold:', '', '| file | kinds |', '|---|---|');
+  for (const [file, groups] of Object.entries(FILES)) out.push(`| \`${file}\` | ${groups.map((g) => g.join(' or ')).join(' + ')} |`);
+  out.push('', 'Per component:', '', '| component | kind | replicas | namespace | memory limit | ports | host |', '|---|---|---|---|---|---|---|');
+  for (const [c, t] of Object.entries(TABLE)) {
+    out.push(`| ${c} | ${t.kind} | ${t.replicas ?? 'every node'} | ${t.namespace} | ${t.memoryLimit ?? '–'} | ${t.ports.join(', ') || '–'} | ${t.host ?? '–'} |`);
+  }
+  out.push('');
   for (const r of rules) {
     out.push(`## ${r.id}`, '', r.description, '', `- **Default severity:** ${r.severity}`, `- **Profiles:** ${r.profiles.map((p) => PROFILE_TEXT[p]).join(', ')}`, `- **Kinds:** ${r.kinds.join(', ')}`, '', `**Remediation:** ${r.remediation}`, '');
   }

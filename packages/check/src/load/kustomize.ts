@@ -3,15 +3,16 @@ import { execFile } from 'node:child_process';
 
 export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
-export class KustomizeUnavailable extends Error {}
+/** kubectl is missing or `kubectl kustomize` failed: a problem with the input, not a crash. */
+export class KustomizeError extends Error {}
 
 export function renderKustomize(dir: string, kubectl = process.env.BERNSTEIN_KUBECTL ?? 'kubectl'): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(kubectl, ['kustomize', dir], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
-        reject(new KustomizeUnavailable(`${dir} is a Kustomize directory, but "${kubectl}" was not found on PATH; install kubectl (or set BERNSTEIN_KUBECTL) to render it`));
+        reject(new KustomizeError(`${dir} is a Kustomize directory, but "${kubectl}" was not found on PATH; install kubectl (or set BERNSTEIN_KUBECTL) to render it`));
       } else if (err) {
-        reject(new Error(`kubectl kustomize ${dir} failed: ${stderr.trim() || err.message}`));
+        reject(new KustomizeError(`kubectl kustomize ${dir} failed: ${stderr.trim() || err.message}`));
       } else {
         resolve(stdout);
       }
