@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// Quick loopback throughput of ONE poll process (not a benchmark suite: see bench/ for those).
+// Starts a private Redis (AOF, everysec, as shipped) and the built poll server, warms up, then
+// drives POST /api/polls/default/votes with autocannon and prints one JSON line.
+//
+//   npm run build && node services/poll/scripts/throughput.mjs [new|returning] [seconds] [connections]
+//
+// new:       no cookie, so every vote mints and signs a new voter id (Set-Cookie on each answer);
+// returning: one voter's signed cookie on every request (verify only, no Set-Cookie).
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import { freePort, RedisServer, waitFor } from '@bernstein/local';
+
+const [mode = 'new', seconds = '10', connections = '50'] = process.argv.slice(2);
+if (mode !== 'new' && mode !== 'returning') throw new Error(`mode must be "new" or "returning", got ${mode}`);
+
+const redis = await RedisServer.start();
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const server = fileURLToPath(new URL('../dist/server.js', import.meta.url));
+const env = { PATH: process.env.PATH, ...redis.env, HOST: '127.0.0.1', PORT: String(port), COOKIE_SECRET: 'throughput-'.repeat(4), LOG_LEVEL: 'warn' };
+const poll = spawn(process.execPath, [server], { env, stdio: 'inherit' });
+try {
+  await waitFor('poll server', async () => {
+    const res = await fetch(`${base}/readyz`);
+    if (res.status !== 200) throw new Error(`readyz ${res.status}`);
+  });
+  let cookie;
+  if (mode === 'returning') {
+    const res = await fetch(`${base}/api/polls/default/votes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"option":"a"}' });
+    cookie = res.headers.get('set-cookie').split(';')[0];
+  }
+  const run = (duration) =>
+    autocannon({
+      url: `${base}/api/polls/default/votes`,
+      method: 'POST',
+      connections: Number(connections),
+      duration,
+      headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+      body: '{"option":"b"}',
+    });
+  await run(3); // warm-up: JIT, connection pools
+  const r = await run(Number(seconds));
+  const probe = new Redis({ host: redis.host, port: redis.port });
+  const streamLength = await probe.xlen('votes');
+  probe.disconnect();
+  console.log(
+    JSON.stringify({
+      mode,
+      connections: Number(connections),
+      seconds: Number(seconds),
+      votesPerSecond: r.requests.average,
+      accepted: r['2xx'],
+      non2xx: r.non2xx,
+      errors: r.errors,
+      latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max },
+      streamLength,
+    }),
+  );
+} finally {
+  poll.kill('SIGTERM');
+  await new Promise((resolve) => poll.once('exit', resolve));
+  await redis.stop();
+  rmSync(redis.dir, { recursive: true, force: true });
+}
