@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MissingBinaryError, StackError } from '@bernstein/local';
+import { measureCeiling } from './ceiling.js';
 import { defaultChaosOptions, runChaos } from './chaos.js';
 import { defaultLoadOptions, runLoad, type LoadOptions, type LoadReport } from './runner.js';
 import { progressLine, summary } from './summary.js';
@@ -29,6 +30,8 @@ Load
   --revote-share F      share 0…1 of votes by voters who already voted [0.2]
   --polls ID[:W],…      polls to vote in, with weights [every poll, equally]
   --no-visibility       do not follow the SSE stream (no vote → visible latency)
+  --no-verify           only drive load: no baseline, no SSE, no verification
+  --ceiling             the generator's own ceiling: the same load against a bare HTTP server
 Verification
   --settle-timeout S    wait at most this long for the tallies to match [60]
   --quiet S             stop waiting once the tallies have not moved for this long [10]
@@ -68,6 +71,7 @@ function parsePolls(raw: string | undefined): { id: string; weight: number }[] |
 export interface ParsedArgs {
   load: LoadOptions;
   chaos: boolean;
+  ceiling: boolean;
   chaosOptions: typeof defaultChaosOptions;
   report: string | undefined;
   json: boolean;
@@ -94,6 +98,8 @@ export function parse(argv: string[]): ParsedArgs {
         'revote-share': { type: 'string' },
         polls: { type: 'string' },
         'no-visibility': { type: 'boolean' },
+        'no-verify': { type: 'boolean' },
+        ceiling: { type: 'boolean' },
         'settle-timeout': { type: 'string' },
         quiet: { type: 'string' },
         chaos: { type: 'boolean' },
@@ -131,6 +137,7 @@ export function parse(argv: string[]): ParsedArgs {
     settleTimeoutMs: num(values['settle-timeout'], 'settle-timeout', 60, positive, 'seconds') * 1000,
     quietMs: num(values.quiet, 'quiet', 10, positive, 'seconds') * 1000,
     visibility: !values['no-visibility'],
+    verify: !values['no-verify'],
   };
   const chaosOptions = {
     ...defaultChaosOptions,
@@ -138,7 +145,8 @@ export function parse(argv: string[]): ParsedArgs {
     workers: num(values.workers, 'workers', defaultChaosOptions.workers, positiveInt, 'a positive integer'),
     pollInstances: num(values['poll-instances'], 'poll-instances', 1, positiveInt, 'a positive integer'),
   };
-  return { load, chaos, chaosOptions, report: values.report, json: values.json ?? false, help: values.help ?? false };
+  if (chaos && values.ceiling) throw new UsageError('--chaos and --ceiling are different runs; give one');
+  return { load, chaos, ceiling: values.ceiling ?? false, chaosOptions, report: values.report, json: values.json ?? false, help: values.help ?? false };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -178,7 +186,9 @@ export async function run(argv: string[]): Promise<number> {
             process.stderr.write(`chaos: ${e}\n`);
           },
         }, { progress, signal: abort.signal })
-      : await runLoad(args.load, { progress, signal: abort.signal });
+      : args.ceiling
+        ? await measureCeiling(args.load, { progress, signal: abort.signal })
+        : await runLoad(args.load, { progress, signal: abort.signal });
   } catch (err) {
     clearLine();
     const known = err instanceof MissingBinaryError || err instanceof StackError;

@@ -1,3 +1,4 @@
+export * from './ceiling.js';
 export * from './chaos.js';
 export * from './cli.js';
 export * from './oracle.js';

@@ -27,9 +27,11 @@ export function summary(r: LoadReport): string {
     `votes sent ${n(r.sent)}, acknowledged ${n(r.acknowledged)} (${n(r.firstVotes)} first votes, ${n(r.reVotes)} re-votes) in ${(r.loadMs / 1000).toFixed(1)} s: ${n(r.acknowledgedPerSecond)} votes/s`,
     `refused and retried ${n(r.refused)}${r.refused ? ` ${JSON.stringify(r.refusedBy)}` : ''}; rejected ${n(r.rejected)}${r.rejected ? ` ${JSON.stringify(r.rejectedBy)}` : ''}; abandoned ${n(r.abandoned)}`,
     `request → acknowledged: ${ms(r.requestLatencyMs)}`,
-    `vote → visible (SSE):   ${ms(r.visibleLatencyMs)}`,
-    `settled: ${r.settle.settled ? 'yes' : 'NO'} after ${(r.settle.ms / 1000).toFixed(1)} s`,
   ];
+  if (!r.verification.skipped) {
+    lines.push(`vote → visible (SSE):   ${ms(r.visibleLatencyMs)}`);
+    lines.push(`settled: ${r.settle.settled ? 'yes' : 'NO'} after ${(r.settle.ms / 1000).toFixed(1)} s`);
+  }
   for (const p of r.verification.polls) {
     const delta = Object.keys(p.delta).length ? ` delta ${JSON.stringify(p.delta)}` : '';
     lines.push(
@@ -41,8 +43,11 @@ export function summary(r: LoadReport): string {
     for (const e of r.chaos) lines.push(`  ${(e.atMs / 1000).toFixed(1).padStart(6)} s  ${e.event}`);
   }
   const v = r.verification;
+  if (r.refusedWithoutIdentity) lines.push(`note: ${n(r.refusedWithoutIdentity)} first votes were refused before the voter had a cookie`);
   lines.push(
-    v.ok
+    v.skipped
+      ? 'exactly once: not verified (--no-verify)'
+      : v.ok
       ? `exactly once: OK — 0 lost, 0 double-counted`
       : `exactly once: FAILED — ${n(v.missing)} lost (missing from the tallies), ${n(v.extra)} double-counted (extra in the tallies)`,
   );

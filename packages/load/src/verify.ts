@@ -24,6 +24,8 @@ export interface Verdict {
   missing: number;
   extra: number;
   polls: PollVerdict[];
+  /** true when the run did not verify (--no-verify). */
+  skipped?: boolean;
 }
 
 export function addTallies(a: Tallies, b: Tallies): Tallies {

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -119,7 +119,10 @@ export class LocalStack {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bernstein-local-'));
     mkdirSync(dataDir, { recursive: true });
     // As root, PostgreSQL runs as the postgres user, which must be able to reach its directory.
-    if (process.getuid?.() === 0) chmodSync(dataDir, statSync(dataDir).mode | 0o111);
+    if (process.getuid?.() === 0) {
+      chmodSync(dataDir, statSync(dataDir).mode | 0o111);
+      if (!(options.env ?? process.env).POSTGRES_HOST) checkReachable(dataDir);
+    }
     const stack = new LocalStack(options, dataDir);
     try {
       await stack.boot();
@@ -321,6 +324,18 @@ export class LocalStack {
 
   describe(name: string, state: ExitState): string {
     return `${name} ${describeExit(state)}`;
+  }
+}
+
+/** PostgreSQL refuses root and runs as the postgres user: every directory above its data must let others through. */
+function checkReachable(dir: string): void {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) {
+      throw new StackError(
+        `PostgreSQL runs as the postgres user (this process is root) and cannot reach ${dir}: ${d} is closed to other users; run chmod o+x ${d}, or set BERNSTEIN_DATA_DIR to a directory outside it`,
+      );
+    }
+    if (dirname(d) === d) return;
   }
 }
 
