@@ -53,7 +53,8 @@ async function walk(dir: string, cwd: string, loose: Loose, units: Unit[], top: 
   const entries = await readdir(dir, { withFileTypes: true });
   const kustomization = entries.find((e) => e.isFile() && KUSTOMIZATION_FILES.includes(e.name));
   if (kustomization) {
-    units.push(await kustomizeUnit(dir, join(dir, kustomization.name), cwd));
+    // A Component only renders inside the overlays that use it; those are checked instead.
+    if (!(await isComponent(join(dir, kustomization.name)))) units.push(await kustomizeUnit(dir, join(dir, kustomization.name), cwd));
     return;
   }
   if (top) loose.roots.push({ path: dir, isDirectory: true });
@@ -133,6 +134,15 @@ async function kustomizeUnit(dir: string, kfile: string, cwd: string): Promise<U
     dockerfiles: [],
     problems: [...rendered.problems, ...src.problems],
   };
+}
+
+async function isComponent(kfile: string): Promise<boolean> {
+  try {
+    const k = parseYamlValue(await readFile(kfile, 'utf8')) as { kind?: unknown } | null;
+    return k?.kind === 'Component';
+  } catch {
+    return false;
+  }
 }
 
 /** The manifest files a kustomization includes, following bases and components. */

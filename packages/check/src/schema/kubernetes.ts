@@ -13,26 +13,27 @@ export interface SchemaResult {
 }
 
 type Validate = (this: unknown) => void;
-const groups = new Map<string, Promise<Record<string, unknown> | undefined>>();
+const models = new Map<string, Promise<Validate | undefined>>();
 
 const API_VERSION = /^([a-z0-9.-]+\/)?v[0-9]+((alpha|beta)[0-9]+)?$/;
+const KIND = /^[A-Z][A-Za-z0-9]*$/;
 
-function loadGroup(apiVersion: string): Promise<Record<string, unknown> | undefined> {
-  let g = groups.get(apiVersion);
-  if (!g) {
-    g = API_VERSION.test(apiVersion)
-      ? (import(`kubernetes-models/${apiVersion}`) as Promise<Record<string, unknown>>).catch(() => undefined)
+/**
+ * Finds the validator of a built-in kind; undefined when kubernetes-models does not know it.
+ * Each kind's module is imported on its own (not the whole API group) to keep start-up short.
+ */
+export function validatorFor(apiVersion: string, kind: string): Promise<Validate | undefined> {
+  const key = `${apiVersion}/${kind}`;
+  let m = models.get(key);
+  if (!m) {
+    m = API_VERSION.test(apiVersion) && KIND.test(kind)
+      ? (import(`kubernetes-models/${apiVersion}/${kind}`) as Promise<Record<string, unknown>>)
+          .then((mod) => (mod[kind] as { prototype?: { validate?: Validate } } | undefined)?.prototype?.validate)
+          .catch(() => undefined)
       : Promise.resolve(undefined);
-    groups.set(apiVersion, g);
+    models.set(key, m);
   }
-  return g;
-}
-
-/** Finds the validator of a built-in kind; undefined when kubernetes-models does not know it. */
-export async function validatorFor(apiVersion: string, kind: string): Promise<Validate | undefined> {
-  const group = await loadGroup(apiVersion);
-  const model = group?.[kind] as { prototype?: { validate?: Validate } } | undefined;
-  return model?.prototype?.validate;
+  return m;
 }
 
 function toPath(pointer: string): Path {
@@ -49,6 +50,15 @@ interface AjvError {
   keyword?: string;
   message?: string;
   params?: Record<string, unknown>;
+}
+
+/**
+ * The kubernetes-models schema of a CRD's JSONSchemaProps lacks `description` and the
+ * `x-kubernetes-*` extensions that the API server accepts; they are not typos.
+ */
+function upstreamGap(path: Path): boolean {
+  const key = String(path[path.length - 1]);
+  return path.includes('openAPIV3Schema') && (key === 'description' || key.startsWith('x-kubernetes-'));
 }
 
 export function runValidator(validate: Validate, data: unknown): SchemaResult {
@@ -70,6 +80,6 @@ export function runValidator(validate: Validate, data: unknown): SchemaResult {
   const seen = new Set<string>();
   return {
     errors: errors.filter((e) => (seen.has(e.message) ? false : (seen.add(e.message), true))),
-    unknown: rec.unknownFields(),
+    unknown: rec.unknownFields().filter((p) => !upstreamGap(p)),
   };
 }
