@@ -99,29 +99,34 @@ wait_rollout() {
 json_total() { sed -n 's/.*"total":\([0-9][0-9]*\).*/\1/p'; }
 
 # Casts one vote through Traefik (Host: poll.dop.io on port 30021) and waits until the
-# results API (Host: result.dop.io) counts it.
+# results API (Host: result.dop.io) counts it. BERNSTEIN_SMOKE_POLL_URL / _RESULT_URL point
+# it elsewhere (the tests run it against a local run), BERNSTEIN_SMOKE_WAIT bounds each wait.
 smoke_test() {
-  local url="http://127.0.0.1:30021" poll="${BERNSTEIN_SMOKE_POLL:-default}" i before after option receipt
-  log "smoke test through Traefik on $url"
-  for i in $(seq 1 60); do
-    before="$(curl -fsS -H 'Host: result.dop.io' "$url/api/polls/$poll/results" 2>/dev/null | json_total)" && [ -n "$before" ] && break
-    [ "$i" -lt 60 ] || die "result.dop.io did not answer on $url/api/polls/$poll/results within 2 minutes"
-    sleep 2
+  local poll_url="${BERNSTEIN_SMOKE_POLL_URL:-http://127.0.0.1:30021}"
+  local result_url="${BERNSTEIN_SMOKE_RESULT_URL:-http://127.0.0.1:30021}"
+  local poll="${BERNSTEIN_SMOKE_POLL:-default}" wait="${BERNSTEIN_SMOKE_WAIT:-120}"
+  local i before="" after option receipt
+  log "smoke test: vote on $poll_url (Host: poll.dop.io), read $result_url (Host: result.dop.io)"
+  for i in $(seq 1 "$wait"); do
+    before="$(curl -fsS -H 'Host: result.dop.io' "$result_url/api/polls/$poll/results" 2>/dev/null | json_total)" || before=""
+    [ -z "$before" ] || break
+    [ "$i" -lt "$wait" ] || die "result.dop.io did not answer $result_url/api/polls/$poll/results within $wait s"
+    sleep 1
   done
-  option="$(curl -fsS -H 'Host: poll.dop.io' "$url/api/polls/$poll" | grep -o '"id":"[^"]*"' | sed -n '2s/"id":"\(.*\)"/\1/p')"
-  [ -n "$option" ] || die "poll.dop.io did not list the options of poll $poll"
+  option="$(curl -fsS -H 'Host: poll.dop.io' "$poll_url/api/polls/$poll" | grep -o '"id":"[^"]*"' | sed -n '2s/"id":"\(.*\)"/\1/p')" || option=""
+  [ -n "$option" ] || die "poll.dop.io did not list the options of poll $poll at $poll_url/api/polls/$poll"
   receipt="$(curl -fsS -H 'Host: poll.dop.io' -H 'Content-Type: application/json' \
-    -d "{\"option\":\"$option\"}" "$url/api/polls/$poll/votes")" || die "the vote was refused by poll.dop.io"
+    -d "{\"option\":\"$option\"}" "$poll_url/api/polls/$poll/votes")" || die "poll.dop.io refused the vote for $option"
   log "voted $option: $receipt"
-  for i in $(seq 1 60); do
-    after="$(curl -fsS -H 'Host: result.dop.io' "$url/api/polls/$poll/results" | json_total)" || after=""
+  for i in $(seq 1 "$wait"); do
+    after="$(curl -fsS -H 'Host: result.dop.io' "$result_url/api/polls/$poll/results" | json_total)" || after=""
     if [ -n "$after" ] && [ "$after" -gt "$before" ]; then
       log "smoke test passed: the vote is counted (total $before -> $after)"
       return 0
     fi
     sleep 1
   done
-  die "the vote was accepted but result.dop.io still shows total $before after 60 s"
+  die "the vote was accepted but result.dop.io still shows total $before after $wait s"
 }
 
 print_access() {

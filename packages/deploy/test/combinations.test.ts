@@ -132,7 +132,7 @@ describe('every component combination of the base', () => {
   it('monitoring scrapes every service and cAdvisor, and its dashboard covers the required panels', () => {
     for (const { combination, objects } of renders.values()) {
       if (!combination.components.includes('monitoring')) continue;
-      const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('prometheus-config')) as unknown as { data: Record<string, string> };
+      const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('prometheus-config')) as unknown as { data: Record<string, string>; metadata: { name: string } };
       const config = parse(cm.data['prometheus.yml'] ?? '') as { scrape_configs: { job_name: string }[]; rule_files: string[] };
       assert.deepEqual(config.scrape_configs.map((j) => j.job_name), ['bernstein', 'traefik', 'cadvisor', 'prometheus']);
       const alerts = parse(cm.data['alerts.yml'] ?? '') as { groups: { rules: { alert: string; expr: string }[] }[] };
