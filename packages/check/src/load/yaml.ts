@@ -9,7 +9,8 @@ export interface ParsedYaml {
 
 export function parseYaml(file: string, text: string): ParsedYaml {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Merge keys (`<<: *anchor`) as the YAML 1.1 parsers of kubectl and compose accept them.
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   const sources: YamlSource[] = [];
   const problems: ParseProblem[] = [];
   const list = Array.isArray(docs) ? docs : [docs];
