@@ -47,7 +47,16 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, return503OnClosing: true });
   const hub = new SseHub({ ...deps.sse, metrics, logger: logger.child({ component: 'sse' }) });
   app.decorate('sseHub', hub);
-  const unsubscribe = tallies.onUpdate((poll, snapshot) => hub.publish(poll, snapshot));
+  const lastChange = new Map<string, string>();
+  const unsubscribe = tallies.onUpdate((poll, snapshot) => {
+    hub.publish(poll, snapshot);
+    // Vote-to-screen delay as this instance sees it: only for updates that carry new tallies.
+    const changedAt = snapshot.results.updatedAt;
+    if (changedAt !== null && lastChange.get(poll) !== changedAt) {
+      if (lastChange.has(poll)) metrics.changeToPush.observe(Math.max(0, Date.now() - Date.parse(changedAt)) / 1000);
+      lastChange.set(poll, changedAt);
+    }
+  });
 
   // Streams never finish on their own; end them before the server waits for connections.
   app.addHook('preClose', async () => {

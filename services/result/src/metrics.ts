@@ -12,6 +12,7 @@ export interface ResultMetrics {
   readonly talliesReads: Counter<'outcome'>;
   readonly talliesReadSeconds: Histogram;
   readonly notifications: Counter;
+  readonly changeToPush: Histogram;
   readonly listenerConnected: Gauge;
   readonly stale: Gauge;
   readonly staleSeconds: Gauge;
@@ -55,6 +56,12 @@ export function createResultMetrics(registry: Registry): ResultMetrics {
     notifications: new Counter({
       name: 'result_notifications_total',
       help: 'NOTIFY messages received on the tallies channel',
+      registers: [registry],
+    }),
+    changeToPush: new Histogram({
+      name: 'result_change_to_push_seconds',
+      help: 'from the start of the transaction that changed tallies (tallies.updated_at, PostgreSQL clock) until this instance wrote the update to all its SSE clients',
+      buckets: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
     listenerConnected: new Gauge({
