@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { MissingBinaryError, StackError } from '@bernstein/local';
 import { measureCeiling } from './ceiling.js';
 import { defaultChaosOptions, runChaos } from './chaos.js';
+import { measureDrain } from './drain.js';
 import { defaultLoadOptions, runLoad, type LoadOptions, type LoadReport } from './runner.js';
 import { progressLine, summary } from './summary.js';
 
@@ -32,6 +33,8 @@ Load
   --no-visibility       do not follow the SSE stream (no vote → visible latency)
   --no-verify           only drive load: no baseline, no SSE, no verification
   --ceiling             the generator's own ceiling: the same load against a bare HTTP server
+  --drain               start the local system without a worker, queue the votes, then time one
+                        worker draining them (with --votes, --revote-share; --batch-size N [500])
 Verification
   --settle-timeout S    wait at most this long for the tallies to match [60]
   --quiet S             stop waiting once the tallies have not moved for this long [10]
@@ -72,6 +75,8 @@ export interface ParsedArgs {
   load: LoadOptions;
   chaos: boolean;
   ceiling: boolean;
+  drain: boolean;
+  batchSize: number;
   chaosOptions: typeof defaultChaosOptions;
   report: string | undefined;
   json: boolean;
@@ -100,6 +105,8 @@ export function parse(argv: string[]): ParsedArgs {
         'no-visibility': { type: 'boolean' },
         'no-verify': { type: 'boolean' },
         ceiling: { type: 'boolean' },
+        drain: { type: 'boolean' },
+        'batch-size': { type: 'string' },
         'settle-timeout': { type: 'string' },
         quiet: { type: 'string' },
         chaos: { type: 'boolean' },
@@ -145,8 +152,9 @@ export function parse(argv: string[]): ParsedArgs {
     workers: num(values.workers, 'workers', defaultChaosOptions.workers, positiveInt, 'a positive integer'),
     pollInstances: num(values['poll-instances'], 'poll-instances', 1, positiveInt, 'a positive integer'),
   };
-  if (chaos && values.ceiling) throw new UsageError('--chaos and --ceiling are different runs; give one');
-  return { load, chaos, ceiling: values.ceiling ?? false, chaosOptions, report: values.report, json: values.json ?? false, help: values.help ?? false };
+  if ([chaos, values.ceiling, values.drain].filter(Boolean).length > 1) throw new UsageError('--chaos, --ceiling and --drain are different runs; give one');
+  const batchSize = num(values['batch-size'], 'batch-size', 500, positiveInt, 'a positive integer');
+  return { load, chaos, ceiling: values.ceiling ?? false, drain: values.drain ?? false, batchSize, chaosOptions, report: values.report, json: values.json ?? false, help: values.help ?? false };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -188,7 +196,9 @@ export async function run(argv: string[]): Promise<number> {
         }, { progress, signal: abort.signal })
       : args.ceiling
         ? await measureCeiling(args.load, { progress, signal: abort.signal })
-        : await runLoad(args.load, { progress, signal: abort.signal });
+        : args.drain
+          ? await measureDrain(args.load, { batchSize: args.batchSize, fromSource: defaultChaosOptions.fromSource }, { progress, signal: abort.signal })
+          : await runLoad(args.load, { progress, signal: abort.signal });
   } catch (err) {
     clearLine();
     const known = err instanceof MissingBinaryError || err instanceof StackError;

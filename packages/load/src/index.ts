@@ -1,6 +1,7 @@
 export * from './ceiling.js';
 export * from './chaos.js';
 export * from './cli.js';
+export * from './drain.js';
 export * from './oracle.js';
 export * from './receipt.js';
 export * from './results-client.js';

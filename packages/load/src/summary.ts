@@ -38,6 +38,8 @@ export function summary(r: LoadReport): string {
       `poll ${p.poll}: expected ${n(p.expectedTotal)} ${JSON.stringify(p.expected)}, counted ${n(p.actualTotal)} ${JSON.stringify(p.actual)}${delta}`,
     );
   }
+  const drain = (r as { drain?: { votes: number; ms: number; votesPerSecond: number; batchSize: number } }).drain;
+  if (drain) lines.push(`drain: one worker (batch ${drain.batchSize}) drained ${n(drain.votes)} queued votes in ${(drain.ms / 1000).toFixed(2)} s: ${n(drain.votesPerSecond)} votes/s`);
   if (r.chaos) {
     lines.push('chaos:');
     for (const e of r.chaos) lines.push(`  ${(e.atMs / 1000).toFixed(1).padStart(6)} s  ${e.event}`);
