@@ -12,7 +12,7 @@ export function parseDockerfile(file: string, text: string): Dockerfile {
     if (pending === undefined && (trimmed === '' || trimmed.startsWith('#'))) return;
     if (pending !== undefined && trimmed.startsWith('#')) return;
     const continues = trimmed.endsWith('\\');
-    const piece = continues ? trimmed.slice(0, -1) : trimmed;
+    const piece = (continues ? trimmed.slice(0, -1) : trimmed).trim();
     pending = pending ? { line: pending.line, text: `${pending.text} ${piece}` } : { line: i + 1, text: piece };
     if (!continues) {
       const m = /^(\S+)\s*(.*)$/.exec(pending.text);

@@ -172,10 +172,15 @@ async function kustomizeSources(kfile: string, seen: Set<string>): Promise<strin
   return out;
 }
 
-/** Points a rendered object at the file and line it came from (same kind, name ending alike). */
+/**
+ * Points a rendered object at the file and line it came from: same kind, and the same name or
+ * the longest source name inside the rendered one (namePrefix/nameSuffix add to names).
+ */
 function mapBack(o: K8sObject, sources: readonly K8sObject[]): K8sObject {
   const same = sources.filter((s) => s.kind === o.kind);
-  const match = same.find((s) => s.name === o.name) ?? same.find((s) => s.name !== '' && o.name.includes(s.name));
+  const match =
+    same.find((s) => s.name === o.name) ??
+    same.filter((s) => s.name !== '' && o.name.includes(s.name)).sort((a, b) => b.name.length - a.name.length)[0];
   if (!match) return o;
   return { ...o, file: match.file, line: match.line, lineOf: match.lineOf };
 }
