@@ -1,0 +1,93 @@
+/**
+ * End to end: the whole local system (one poll, one worker, one result; the shared private
+ * Redis and PostgreSQL) under `bernstein load` at 1,000 and 5,000 votes/s; the generator
+ * follows the results SSE stream and measures vote → visible latency, then verifies the
+ * tallies exactly. Also the idle RSS of each service (the stack at rest) and its peak during
+ * the 5,000 votes/s run.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { LocalStack } from '@bernstein/local';
+import { BENCH_COOKIE_SECRET, type BenchContext } from '../lib/context.js';
+import { bernsteinLoad } from '../lib/load-cli.js';
+import { RssSampler, rssMiB } from '../lib/rss.js';
+import { serviceOutput, sleep } from '../lib/services.js';
+import { targets } from '../lib/targets.js';
+
+export async function e2eBenchmark(ctx: BenchContext): Promise<void> {
+  const r = ctx.recorder;
+  const durationS = ctx.smoke ? 1 : 20;
+  const rates = ctx.smoke ? [100] : [1000, 5000];
+  const work = mkdtempSync(join(tmpdir(), 'bernstein-bench-e2e-'));
+  const db = new pg.Client(ctx.postgres.connection);
+  await db.connect();
+  await db.query('TRUNCATE votes, tallies');
+  await db.end();
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    ...ctx.redis.env,
+    ...ctx.postgres.env,
+    LOG_LEVEL: 'warn',
+    VOTES_STREAM: 'bench-e2e',
+    COOKIE_SECRET: BENCH_COOKIE_SECRET,
+    NODE_OPTIONS: ctx.fromSource ? process.env.NODE_OPTIONS : '',
+  };
+  if (ctx.profileDir) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${join(ctx.profileDir, 'e2e')}`.trim();
+  const stack = await LocalStack.start({
+    dataDir: work,
+    env,
+    fromSource: ctx.fromSource,
+    output: (name, line) => {
+      if (name !== 'local' && name !== 'migrate') serviceOutput(name, line);
+    },
+  });
+  const runs: Record<string, unknown> = {};
+  try {
+    const services = stack.services.map((s) => ({ name: s.name, pid: s.pid }));
+    await sleep(ctx.smoke ? 300 : 3000);
+    for (const s of services) {
+      r.add({ id: `rss.${s.name}.idle`, label: `${s.name} RSS, idle (local system at rest)`, value: rssMiB(s.pid) ?? 0, unit: 'MiB', kind: 'ours', command: 'npm run bench -- e2e', target: targets.idleRssMiB });
+    }
+    for (const rate of rates) {
+      const concurrency = rate >= 5000 ? 128 : 64;
+      const args = [
+        '--poll-url', stack.pollUrls[0] as string,
+        '--result-url', stack.resultUrl,
+        '--rate', String(rate),
+        '--duration', String(durationS),
+        '--voters', String(rate * durationS),
+        '--concurrency', String(concurrency),
+      ];
+      const shown = ['bernstein load', '--poll-url', '<poll>', '--result-url', '<result>', ...args.slice(4)].join(' ');
+      ctx.log(`e2e: ${shown}`);
+      const samplers = services.map((s) => ({ name: s.name, sampler: new RssSampler(s.pid) }));
+      const report = await bernsteinLoad(args, join(work, `load-${rate}.json`), ctx.fromSource);
+      runs[`rate${rate}`] = report;
+      const v = report.visibleLatencyMs;
+      if (!report.ok) ctx.log(`e2e: bernstein load reports a failed verification at ${rate}/s: ${JSON.stringify(report.verification)}`);
+      const at = `${rate.toLocaleString('en-US')} votes/s`;
+      r.add({ id: `e2e.r${rate}.acknowledgedPerSecond`, label: `e2e at ${at}: votes/s acknowledged`, value: report.acknowledgedPerSecond, unit: 'votes/s', kind: 'ours', command: shown });
+      r.add({ id: `e2e.r${rate}.verified`, label: `e2e at ${at}: tallies equal the acknowledged votes (1 = yes)`, value: report.ok ? 1 : 0, unit: '', kind: 'ours', command: shown });
+      for (const p of ['p50', 'p95', 'p99', 'max'] as const) {
+        r.add({
+          id: `e2e.r${rate}.visible.${p}`,
+          label: `e2e at ${at}: vote → visible ${p}`,
+          value: v ? v[p] : Number.NaN,
+          unit: 'ms',
+          kind: 'ours',
+          command: shown,
+          ...(p === 'p99' && rate === 1000 ? { target: targets.e2eP99Ms } : {}),
+        });
+      }
+      if (rate === rates[rates.length - 1]) {
+        for (const s of samplers) r.add({ id: `rss.${s.name}.loaded`, label: `${s.name} RSS, peak during e2e at ${at}`, value: s.sampler.stop(), unit: 'MiB', kind: 'ours', command: shown });
+      } else for (const s of samplers) s.sampler.stop();
+    }
+    r.details.e2e = { durationS, runs, stack: 'one poll, one worker (BATCH_SIZE 500), one result, from dist/' };
+  } finally {
+    await stack.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * poll: votes/s accepted and p50/p99 latency at 50 and 200 connections, one poll process
+ * against the private Redis (AOF everysec); in the same run and with the same generator
+ * (autocannon), the bare node:http server as the ceiling. Every request carries no cookie,
+ * so every vote is a new voter (poll signs a fresh cookie each time: its most expensive path).
+ */
+import type { BenchContext } from '../lib/context.js';
+import { BENCH_COOKIE_SECRET } from '../lib/context.js';
+import { autocannon, cannonCommand, type CannonOptions, type CannonResult } from '../lib/autocannon.js';
+import { startBareServer } from '../lib/bare-server.js';
+import { RssSampler } from '../lib/rss.js';
+import { startService } from '../lib/services.js';
+import { targets } from '../lib/targets.js';
+
+const PATH = '/api/polls/default/votes';
+const STREAM = 'bench-poll';
+
+export async function pollBenchmark(ctx: BenchContext): Promise<void> {
+  const durationS = ctx.smoke ? 1 : 10;
+  const warmupS = ctx.smoke ? 0 : 2;
+  const connections = [50, 200];
+  const poll = await startService({
+    service: 'poll',
+    env: { ...ctx.redis.env, VOTES_STREAM: STREAM, COOKIE_SECRET: BENCH_COOKIE_SECRET },
+    fromSource: ctx.fromSource,
+    profileDir: ctx.profileDir,
+  });
+  const bare = await startBareServer(ctx.fromSource);
+  const r = ctx.recorder;
+  try {
+    const sampler = new RssSampler(poll.pid);
+    const runs: Record<string, { ours: CannonResult; bare: CannonResult }> = {};
+    for (const c of connections) {
+      const base: Omit<CannonOptions, 'url'> = {
+        connections: c,
+        durationS,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"option":"a"}',
+      };
+      if (warmupS > 0) {
+        await autocannon({ ...base, durationS: warmupS, url: bare.url + PATH });
+        await autocannon({ ...base, durationS: warmupS, url: poll.url + PATH });
+      }
+      ctx.log(`poll: bare node:http, ${c} connections, ${durationS} s`);
+      const b = await autocannon({ ...base, url: bare.url + PATH });
+      ctx.log(`poll: poll service, ${c} connections, ${durationS} s`);
+      const o = await autocannon({ ...base, url: poll.url + PATH });
+      runs[`c${c}`] = { ours: o, bare: b };
+      if (o.non2xx + o.errors + o.timeouts > 0) ctx.log(`poll: ${o.non2xx} non-2xx, ${o.errors} errors, ${o.timeouts} timeouts at ${c} connections`);
+      const ours = cannonCommand(base, `http://127.0.0.1:<poll>${PATH}`);
+      const ceiling = cannonCommand(base, `http://127.0.0.1:<bare>${PATH}`);
+      const at50 = c === 50;
+      r.add({ id: `poll.c${c}.votesPerSecond`, label: `poll, ${c} connections: votes/s accepted`, value: o.okPerSecond, unit: 'votes/s', kind: 'ours', command: ours, ceilings: [`bare.c${c}.requestsPerSecond`], ...(at50 ? { target: targets.pollVotesPerSecond } : {}) });
+      r.add({ id: `poll.c${c}.p50`, label: `poll, ${c} connections: p50 latency`, value: o.latencyMs.p50, unit: 'ms', kind: 'ours', command: ours });
+      r.add({ id: `poll.c${c}.p99`, label: `poll, ${c} connections: p99 latency`, value: o.latencyMs.p99, unit: 'ms', kind: 'ours', command: ours, ceilings: [`bare.c${c}.p99`], ...(at50 ? { target: targets.pollP99Ms } : {}) });
+      r.add({ id: `bare.c${c}.requestsPerSecond`, label: `bare node:http, ${c} connections: 202/s`, value: b.okPerSecond, unit: 'requests/s', kind: 'ceiling', command: ceiling });
+      r.add({ id: `bare.c${c}.p50`, label: `bare node:http, ${c} connections: p50 latency`, value: b.latencyMs.p50, unit: 'ms', kind: 'ceiling', command: ceiling });
+      r.add({ id: `bare.c${c}.p99`, label: `bare node:http, ${c} connections: p99 latency`, value: b.latencyMs.p99, unit: 'ms', kind: 'ceiling', command: ceiling });
+      r.add({
+        id: `poll.c${c}.shareOfBare`,
+        label: `poll, ${c} connections: share of the bare server's rate`,
+        value: (o.okPerSecond / Math.max(1, b.okPerSecond)) * 100,
+        unit: '%',
+        kind: 'ours',
+        command: `${ours}  vs  ${ceiling}`,
+        ceilings: [`bare.c${c}.requestsPerSecond`],
+        ...(at50 ? { target: targets.pollShareOfBarePercent } : {}),
+      });
+    }
+    r.add({ id: 'rss.poll.fullSpeed', label: 'poll RSS, peak at full speed (poll benchmark)', value: sampler.stop(), unit: 'MiB', kind: 'ours', command: 'npm run bench -- poll' });
+    r.details.poll = { generator: 'autocannon (separate process, 1 thread)', durationS, warmupS, runs };
+  } finally {
+    await bare.stop();
+    await poll.stop();
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * result: how many SSE clients one result instance holds while it broadcasts updates, and
+ * its memory per client. Clients connect in steps (RSS recorded at each); then tally changes
+ * are written straight into PostgreSQL (the trigger's NOTIFY drives the broadcast, as the
+ * worker's commits do) and the time until every client has received each update is measured.
+ */
+import pg from 'pg';
+import type { BenchContext } from '../lib/context.js';
+import { rssMiB } from '../lib/rss.js';
+import { openMany, type SseClient } from '../lib/sse-clients.js';
+import { sleep, startService } from '../lib/services.js';
+import { targets } from '../lib/targets.js';
+
+const PATH = '/api/polls/default/events';
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+}
+
+export async function resultBenchmark(ctx: BenchContext): Promise<void> {
+  const r = ctx.recorder;
+  const target = ctx.smoke ? 60 : 5000;
+  const step = ctx.smoke ? 20 : 1000;
+  const updates = ctx.smoke ? 3 : 20;
+  const result = await startService({ service: 'result', env: { ...ctx.postgres.env }, fromSource: ctx.fromSource, profileDir: ctx.profileDir });
+  const port = Number(new URL(result.url).port);
+  const db = new pg.Client(ctx.postgres.connection);
+  await db.connect();
+  const clients: SseClient[] = [];
+  const command = 'npm run bench -- result';
+  try {
+    await sleep(ctx.smoke ? 200 : 2000);
+    const idle = rssMiB(result.pid) ?? 0;
+    const curve: { clients: number; rssMiB: number }[] = [{ clients: 0, rssMiB: idle }];
+    while (clients.length < target) {
+      clients.push(...(await openMany(port, PATH, Math.min(step, target - clients.length))));
+      await sleep(ctx.smoke ? 100 : 1000);
+      curve.push({ clients: clients.length, rssMiB: rssMiB(result.pid) ?? 0 });
+      ctx.log(`result: ${clients.length} SSE clients, RSS ${curve.at(-1)?.rssMiB} MiB`);
+    }
+    // Broadcast: each update is one committed vote; wait until every client has it.
+    const fanOut: number[] = [];
+    for (let u = 1; u <= updates; u++) {
+      const before = clients.map((c) => c.events);
+      const t0 = performance.now();
+      await db.query(`INSERT INTO votes (poll, voter, option, stream_ms, stream_seq, voted_at) VALUES ('default', $1, 'a', $2, 0, now())`, [
+        `benchsse${String(u).padStart(12, '0')}${Date.now()}`,
+        Date.now(),
+      ]);
+      const deadline = t0 + 30_000;
+      while (clients.some((c, i) => !c.closed && c.events <= (before[i] as number)) && performance.now() < deadline) await sleep(2);
+      fanOut.push(performance.now() - t0);
+      await sleep(ctx.smoke ? 50 : 250);
+    }
+    const loaded = rssMiB(result.pid) ?? 0;
+    const held = clients.filter((c) => !c.closed && c.events >= 1 + updates).length;
+    const sorted = [...fanOut].sort((a, b) => a - b);
+    r.add({ id: 'result.sseClientsHeld', label: `result: SSE clients held that received all ${updates} broadcasts`, value: held, unit: 'clients', kind: 'ours', command, target: targets.sseClients });
+    r.add({ id: 'result.memoryPerClient', label: 'result: memory per SSE client (RSS growth / clients)', value: ((loaded - idle) * 1024) / Math.max(1, clients.length), unit: 'KiB', kind: 'ours', command });
+    r.add({ id: 'result.fanOut.p50', label: `result: commit → all ${clients.length} clients have the update, p50`, value: percentile(sorted, 50), unit: 'ms', kind: 'ours', command });
+    r.add({ id: 'result.fanOut.max', label: `result: commit → all ${clients.length} clients have the update, max`, value: sorted.at(-1) ?? Number.NaN, unit: 'ms', kind: 'ours', command });
+    r.add({ id: 'rss.result.sse', label: `result RSS with ${clients.length} SSE clients`, value: loaded, unit: 'MiB', kind: 'ours', command });
+    r.details.result = { attempted: target, connected: clients.length, updates, fanOutMs: fanOut, rssCurve: curve, coalesceMs: 50 };
+  } finally {
+    for (const c of clients) c.socket.destroy();
+    await db.end();
+    await result.stop();
+  }
+}

@@ -1,0 +1,22 @@
+/** What every benchmark gets from the runner: shared private servers and run settings. */
+import type { PostgresServer, RedisServer } from '@bernstein/local';
+import type { Recorder } from './record.js';
+
+export interface BenchContext {
+  /** Private Redis, AOF on, appendfsync everysec (as shipped). */
+  redis: RedisServer;
+  /** Private PostgreSQL, fsync on. */
+  postgres: PostgresServer;
+  /** Tiny sizes (CI smoke run): checks the scripts work, not the speed. */
+  smoke: boolean;
+  /** Services from src/ under tsx instead of dist/. */
+  fromSource: boolean;
+  /** When set, services run under --cpu-prof and write profiles below this directory. */
+  profileDir: string | undefined;
+  recorder: Recorder;
+  /** One progress line for the person watching. */
+  log: (line: string) => void;
+}
+
+/** Signs voter cookies in every service the benchmarks start (any 32+ characters). */
+export const BENCH_COOKIE_SECRET = 'bench-cookie-secret-0123456789abcdefghij';

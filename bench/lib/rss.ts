@@ -1,0 +1,43 @@
+/**
+ * Resident memory of a process, read from /proc (Linux): the figure an orchestrator's memory
+ * limit is compared with. A sampler keeps the peak while a benchmark loads the process.
+ */
+import { readFileSync } from 'node:fs';
+
+/** Current RSS in MiB, or undefined when the process is gone or /proc is not there. */
+export function rssMiB(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round((Number(m[1]) / 1024) * 10) / 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples RSS every `everyMs` until stopped; `peak` is the highest value seen. */
+export class RssSampler {
+  private peakMiB = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly pid: number | undefined,
+    everyMs = 200,
+  ) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), everyMs);
+    this.timer.unref();
+  }
+
+  private sample(): void {
+    const v = rssMiB(this.pid);
+    if (v !== undefined && v > this.peakMiB) this.peakMiB = v;
+  }
+
+  /** Stops sampling; returns the peak in MiB. */
+  stop(): number {
+    clearInterval(this.timer);
+    this.sample();
+    return this.peakMiB;
+  }
+}
