@@ -90,7 +90,8 @@ export class TalliesListener {
     client.on('error', fail);
     client.on('end', () => fail(new Error('connection ended')));
     client.on('notification', (msg) => {
-      if (msg.channel !== TALLIES_CHANNEL || !msg.payload) return;
+      // Only configured polls: keeps the coalescer's per-key state bounded.
+      if (msg.channel !== TALLIES_CHANNEL || !msg.payload || !this.opts.store.polls.get(msg.payload)) return;
       this.opts.metrics.notifications.inc();
       this.coalescer.signal(msg.payload);
     });

@@ -71,6 +71,16 @@ describe('results page in a real browser', { skip: existsSync(CHROMIUM) ? false 
     await page.screenshot({ path: `${SHOT_DIR}/results-page.png` });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: `${SHOT_DIR}/results-page-dark.png` });
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // PostgreSQL goes away: the page keeps the numbers and says they are stale.
+    await database.server.stop();
+    await page.locator('#status.stale').waitFor();
+    assert.equal(await page.locator('#status').textContent(), 'Stale · database unreachable');
+    assert.equal(await fish.locator('.n').textContent(), '32');
+    await page.screenshot({ path: `${SHOT_DIR}/results-page-stale.png` });
+    await page.setViewportSize({ width: 390, height: 760 });
+    await page.screenshot({ path: `${SHOT_DIR}/results-page-narrow.png` });
     await page.close();
   });
 });

@@ -22,10 +22,10 @@ const CSS = `
 *{box-sizing:border-box}
 body{margin:0;min-height:100vh;display:grid;place-items:center;padding:clamp(1rem,4vw,3rem);font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",sans-serif;color:var(--ink);background:radial-gradient(60rem 40rem at 10% -10%,var(--bg2),transparent),radial-gradient(50rem 40rem at 110% 110%,var(--bg2),transparent),var(--bg)}
 main{width:min(44rem,100%);background:var(--card);border-radius:22px;padding:clamp(1.4rem,4vw,2.4rem);box-shadow:0 1px 2px rgba(20,24,48,.06),0 18px 50px rgba(20,24,48,.10)}
-.top{display:flex;justify-content:space-between;align-items:center;gap:1rem;margin-bottom:.6rem}
-.eyebrow{margin:0;font-size:.78rem;font-weight:700;letter-spacing:.12em;text-transform:uppercase;color:var(--muted)}
-.status{display:inline-flex;align-items:center;gap:.45rem;font-size:.8rem;font-weight:600;padding:.3rem .7rem;border-radius:999px;background:color-mix(in srgb,var(--off) 14%,transparent);color:var(--muted)}
-.dot{width:.55rem;height:.55rem;border-radius:50%;background:var(--off)}
+.top{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;gap:.5rem 1rem;margin-bottom:.6rem}
+.eyebrow{margin:0;white-space:nowrap;font-size:.78rem;font-weight:700;letter-spacing:.12em;text-transform:uppercase;color:var(--muted)}
+.status{display:inline-flex;white-space:nowrap;align-items:center;gap:.45rem;font-size:.8rem;font-weight:600;padding:.3rem .7rem;border-radius:999px;background:color-mix(in srgb,var(--off) 14%,transparent);color:var(--muted)}
+.dot{flex:none;width:.55rem;height:.55rem;border-radius:50%;background:var(--off)}
 .status.live{color:var(--live);background:color-mix(in srgb,var(--live) 13%,transparent)}
 .status.live .dot{background:var(--live);animation:pulse 1.8s ease-out infinite}
 .status.stale{color:#b7791f;background:color-mix(in srgb,var(--stale) 16%,transparent)}
@@ -47,6 +47,7 @@ li{--c:#6366f1;position:relative}
 .fill{height:100%;width:0;border-radius:inherit;background:linear-gradient(90deg,color-mix(in srgb,var(--c) 70%,#fff),var(--c));transition:width .7s cubic-bezier(.2,.8,.2,1)}
 .leader .fill{box-shadow:0 0 18px color-mix(in srgb,var(--c) 55%,transparent)}
 li:not(.leader) .fill{opacity:.72}
+.is-stale .fill{filter:saturate(.3)}
 .bump .pct{animation:bump .6s ease-out}
 @keyframes bump{30%{color:var(--c);transform:scale(1.12)}}
 .pct{display:inline-block}
@@ -73,6 +74,7 @@ li.querySelector('.u').textContent=o.votes===1?' vote':' votes';count(c,o.votes)
 if(up){li.classList.remove('bump');void li.offsetWidth;li.classList.add('bump')}});
 count(tot,r.total);document.getElementById('unit').textContent=r.total===1?' vote':' votes';
 if(r.updatedAt)upd.textContent='Updated '+new Date(r.updatedAt).toLocaleTimeString();
+m.classList.toggle('is-stale',r.stale);
 if(r.stale)status('stale',r.updatedAt?'Stale · database unreachable':'Waiting for database');else status('live','Live')}
 if(!window.EventSource)return;
 var es=new EventSource(m.dataset.events);
@@ -112,7 +114,7 @@ export function renderResultsPage(r: Results, opts: ResultsPageOptions): string 
 <style>${CSS}</style>
 </head>
 <body>
-<main data-poll="${escapeHtml(r.poll)}" data-events="${escapeHtml(opts.eventsUrl)}">
+<main${r.stale ? ' class="is-stale"' : ''} data-poll="${escapeHtml(r.poll)}" data-events="${escapeHtml(opts.eventsUrl)}">
 <div class="top"><p class="eyebrow">Bernstein · Results</p>${status}</div>
 <h1>${escapeHtml(r.question)}</h1>
 <p class="total"><b id="total" data-v="${r.total}">${nf.format(r.total)}</b><span id="unit">${r.total === 1 ? ' vote' : ' votes'}</span> in total</p>
