@@ -8,11 +8,17 @@
 // new:       no cookie, so every vote mints and signs a new voter id (Set-Cookie on each answer);
 // returning: one voter's signed cookie on every request (verify only, no Set-Cookie).
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { freePort, RedisServer, waitFor } from '@bernstein/local';
+
+/** User + system CPU seconds of a process so far, from /proc (Linux). */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+}
 
 const [mode = 'new', seconds = '10', connections = '50'] = process.argv.slice(2);
 if (mode !== 'new' && mode !== 'returning') throw new Error(`mode must be "new" or "returning", got ${mode}`);
@@ -43,7 +49,9 @@ try {
       body: '{"option":"b"}',
     });
   await run(3); // warm-up: JIT, connection pools
+  const cpuBefore = cpuSeconds(poll.pid);
   const r = await run(Number(seconds));
+  const cpuUsed = cpuSeconds(poll.pid) - cpuBefore;
   const probe = new Redis({ host: redis.host, port: redis.port });
   const streamLength = await probe.xlen('votes');
   probe.disconnect();
@@ -57,6 +65,8 @@ try {
       non2xx: r.non2xx,
       errors: r.errors,
       latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max },
+      // CPU time the poll process spent per request: comparable across runs on a busy machine.
+      cpuMicrosPerVote: Math.round((cpuUsed / r.requests.total) * 1e6),
       streamLength,
     }),
   );

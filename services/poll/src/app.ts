@@ -23,6 +23,7 @@ import { PollViews } from './poll-views.js';
 import { registerApiRoutes } from './routes/api.js';
 import { registerPageRoutes, renderPageError } from './routes/pages.js';
 import { HTML_HEADERS } from './views/style.js';
+import { VoterCookies } from './voter-cookie.js';
 import { VoteLog } from './votes.js';
 
 export type PollConfig = ConfigOf<typeof pollServiceSpec>;
@@ -79,7 +80,8 @@ export function buildApp({ config, redis, polls, logger, metrics, readiness }: P
     renderPage: (request, error) => renderPageError(views, request, error),
   });
   registerOpsRoutes(app, { readiness: readiness ?? new Readiness({ redis: () => pingRedis(redis) }), metrics });
-  registerApiRoutes(app, { views, votes, metrics: pollMetrics });
-  registerPageRoutes(app, { views, votes, metrics: pollMetrics });
+  const voters = new VoterCookies();
+  registerApiRoutes(app, { views, votes, voters, metrics: pollMetrics });
+  registerPageRoutes(app, { views, votes, voters, metrics: pollMetrics });
   return app;
 }

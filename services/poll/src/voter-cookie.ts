@@ -50,21 +50,36 @@ export class VoterCookieInvalidError extends BernsteinError {
 }
 
 /**
- * The voter id of this request: from a valid cookie, or a new id (set on the response) when
- * there is no cookie. Throws VoterCookieInvalidError when the cookie is present but does
- * not verify; the error handler then clears it.
+ * Resolves the voter of each request. Cookies that verified once are remembered (by their
+ * exact signed text, so a hit proves exactly what a fresh HMAC would) to spare returning
+ * voters the HMAC on every vote; the memory is bounded and simply starts over when full.
  */
-export function voterIdOf(request: FastifyRequest, reply: FastifyReply): string {
-  const raw = request.cookies[VOTER_COOKIE];
-  if (raw === undefined) {
-    const id = newVoterId();
-    reply.setCookie(VOTER_COOKIE, id, VOTER_COOKIE_OPTIONS);
-    return id;
+export class VoterCookies {
+  private verified = new Map<string, string>();
+
+  constructor(private readonly maxRemembered = 20_000) {}
+
+  /**
+   * The voter id of this request: from a valid cookie, or a new id (set on the response) when
+   * there is no cookie. Throws VoterCookieInvalidError when the cookie is present but does
+   * not verify; the error handler then clears it.
+   */
+  voterIdOf(request: FastifyRequest, reply: FastifyReply): string {
+    const raw = request.cookies[VOTER_COOKIE];
+    if (raw === undefined) {
+      const id = newVoterId();
+      reply.setCookie(VOTER_COOKIE, id, VOTER_COOKIE_OPTIONS);
+      return id;
+    }
+    const known = this.verified.get(raw);
+    if (known !== undefined) return known;
+    const { valid, value } = request.unsignCookie(raw);
+    if (!valid || value === null) throw new VoterCookieInvalidError('bad signature');
+    if (!VOTER_ID.test(value)) throw new VoterCookieInvalidError('malformed voter id');
+    if (this.verified.size >= this.maxRemembered) this.verified = new Map();
+    this.verified.set(raw, value);
+    return value;
   }
-  const { valid, value } = request.unsignCookie(raw);
-  if (!valid || value === null) throw new VoterCookieInvalidError('bad signature');
-  if (!VOTER_ID.test(value)) throw new VoterCookieInvalidError('malformed voter id');
-  return value;
 }
 
 /** Clears the voter cookie on this response (after VoterCookieInvalidError). */

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
+import fastifyCookie from '@fastify/cookie';
+import Fastify from 'fastify';
 import { VOTER_ID } from '@bernstein/common';
-import { newVoterId } from '../src/voter-cookie.js';
+import { newVoterId, VoterCookies } from '../src/voter-cookie.js';
 
 describe('newVoterId', () => {
   it('makes ids that match the contract and do not repeat, across refills of the random pool', () => {
@@ -13,5 +15,44 @@ describe('newVoterId', () => {
       ids.add(id);
     }
     assert.equal(ids.size, 5000);
+  });
+});
+
+describe('VoterCookies', () => {
+  const secret = 'voter-cookie-test-secret-of-32-characters+';
+  const app = Fastify();
+  void app.register(fastifyCookie, { secret });
+  const voters = new VoterCookies(2);
+  app.get('/who', (request, reply) => {
+    try {
+      void reply.send({ voter: voters.voterIdOf(request, reply) });
+    } catch (err) {
+      void reply.code(400).send({ error: (err as Error).message });
+    }
+  });
+  after(() => app.close());
+
+  const ask = (cookie?: string) => app.inject({ url: '/who', headers: cookie ? { cookie: `bernstein_voter=${cookie}` } : {} });
+  const signed = (id: string) => encodeURIComponent(app.signCookie(id));
+
+  it('issues a new id without a cookie and keeps recognising it, also after the memory starts over', async () => {
+    const fresh = await ask();
+    const id = fresh.json<{ voter: string }>().voter;
+    assert.match(id, VOTER_ID);
+    for (let round = 0; round < 3; round++) {
+      assert.equal((await ask(signed(id))).json<{ voter: string }>().voter, id);
+      // Two other voters fill the memory (size 2), so the next round verifies afresh.
+      await ask(signed(newVoterId()));
+      await ask(signed(newVoterId()));
+    }
+  });
+
+  it('still refuses a tampered cookie after the genuine one was remembered', async () => {
+    const id = newVoterId();
+    assert.equal((await ask(signed(id))).statusCode, 200);
+    const forged = signed(id).replace(/^.{4}/, 'AAAA');
+    const res = await ask(forged);
+    assert.equal(res.statusCode, 400);
+    assert.match(res.json<{ error: string }>().error, /bad signature/);
   });
 });

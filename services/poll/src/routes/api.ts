@@ -8,12 +8,13 @@ import type { PollMetrics } from '../metrics.js';
 import { pollNotFound, requireOption, type PollViews } from '../poll-views.js';
 import type { RouteFlags } from '../errors.js';
 import type { VoteLog } from '../votes.js';
-import { voterIdOf } from '../voter-cookie.js';
+import type { VoterCookies } from '../voter-cookie.js';
 import { requireContentType } from './content-type.js';
 
 export interface ApiDeps {
   views: PollViews;
   votes: VoteLog;
+  voters: VoterCookies;
   metrics: PollMetrics;
 }
 
@@ -36,7 +37,7 @@ interface PollParams {
   poll: string;
 }
 
-export function registerApiRoutes(app: FastifyInstance, { views, votes, metrics }: ApiDeps): void {
+export function registerApiRoutes(app: FastifyInstance, { views, votes, voters, metrics }: ApiDeps): void {
   app.get('/api/polls', (_request, reply) => {
     void reply.type(JSON_TYPE).send(views.listJson);
   });
@@ -63,7 +64,7 @@ export function registerApiRoutes(app: FastifyInstance, { views, votes, metrics 
       const view = views.require(request.params.poll);
       const { option } = request.body;
       requireOption(view, option);
-      const voter = voterIdOf(request, reply);
+      const voter = voters.voterIdOf(request, reply);
       const id = await votes.append(view.poll.id, voter, option);
       metrics.acceptedFor(view.poll.id).inc();
       return reply.code(202).send({ poll: view.poll.id, option, receipt: id });

@@ -13,12 +13,13 @@ import { pollNotFound, requireOption, type PollView, type PollViews } from '../p
 import { renderErrorPage } from '../views/error-page.js';
 import { HTML_HEADERS } from '../views/style.js';
 import type { VoteLog } from '../votes.js';
-import { voterIdOf } from '../voter-cookie.js';
+import type { VoterCookies } from '../voter-cookie.js';
 import { requireContentType } from './content-type.js';
 
 export interface PageDeps {
   views: PollViews;
   votes: VoteLog;
+  voters: VoterCookies;
   metrics: PollMetrics;
 }
 
@@ -40,7 +41,7 @@ interface PollParams {
   poll: string;
 }
 
-export function registerPageRoutes(app: FastifyInstance, { views, votes, metrics }: PageDeps): void {
+export function registerPageRoutes(app: FastifyInstance, { views, votes, voters, metrics }: PageDeps): void {
   const page = { page: true } satisfies RouteFlags;
   const form = { page: true, vote: true } satisfies RouteFlags;
   const formGuard = requireContentType('application/x-www-form-urlencoded');
@@ -56,7 +57,7 @@ export function registerPageRoutes(app: FastifyInstance, { views, votes, metrics
   async function vote(view: PollView, request: FastifyRequest<{ Body: { vote: string } }>, reply: FastifyReply) {
     const option = request.body.vote;
     requireOption(view, option);
-    const voter = voterIdOf(request, reply);
+    const voter = voters.voterIdOf(request, reply);
     await votes.append(view.poll.id, voter, option);
     metrics.acceptedFor(view.poll.id).inc();
     reply.setCookie(view.choiceCookie, option, CHOICE_COOKIE_OPTIONS);
