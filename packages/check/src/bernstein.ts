@@ -90,3 +90,26 @@ export function mainContainer(o: K8sObject): { c: Record<string, unknown> & { [k
   const index = Math.max(0, list.findIndex((x) => typeof x?.name === 'string' && c !== undefined && x.name.includes(c)));
   return { c: list[index], index };
 }
+
+/** The six categories of the course's 29 grading tests, and the rules that cover each. */
+export const GRADING_CATEGORIES: Record<string, readonly string[]> = {
+  Deployments: ['bernstein-workloads', 'bernstein-replicas', 'bernstein-namespace', 'bernstein-restart', 'image-tag', 'selector-template-match'],
+  'Environment variables': ['bernstein-configmaps', 'bernstein-secret', 'service-env', 'secret-data-base64', 'config-ref'],
+  Volumes: ['bernstein-volume', 'pvc-ref', 'document-separator'],
+  Networking: ['bernstein-services', 'bernstein-routing', 'bernstein-container-ports', 'service-selector-match', 'service-target-port', 'ingress-backend', 'traefik-provider', 'traefik-rbac'],
+  Scheduling: ['bernstein-anti-affinity', 'anti-affinity-selector', 'bernstein-memory-limit'],
+  DaemonSet: ['bernstein-cadvisor'],
+};
+
+export interface CategoryResult {
+  readonly category: string;
+  readonly errors: number;
+}
+
+/** Error-level findings per grading category: what the course's tests would likely fail. */
+export function gradingSummary(findings: readonly { rule: string; severity: string }[]): CategoryResult[] {
+  return Object.entries(GRADING_CATEGORIES).map(([category, rules]) => ({
+    category,
+    errors: findings.filter((f) => f.severity === 'error' && rules.includes(f.rule)).length,
+  }));
+}

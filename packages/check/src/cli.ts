@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { FILES } from './bernstein.js';
+import { FILES, gradingSummary } from './bernstein.js';
 import { ConfigError, loadConfigFile, type FileConfig } from './config.js';
 import { checkUnits, selectRules } from './engine.js';
 import { InputError, loadUnits } from './load/inputs.js';
@@ -129,7 +129,8 @@ export async function run(argv: readonly string[], io: Io = defaultIo): Promise<
 }
 
 function render(format: Format, findings: readonly Finding[], opts: Parameters<typeof selectRules>[0], colour: boolean): string {
-  if (format === 'json') return renderJson(findings);
+  const grading = opts.profiles.includes('bernstein') ? gradingSummary(findings) : undefined;
+  if (format === 'json') return renderJson(findings, grading);
   if (format === 'sarif') return renderSarif(findings, selectRules(opts).map((r) => r.rule), version());
-  return renderText(findings, { colour });
+  return renderText(findings, { colour, ...(grading ? { grading } : {}) });
 }

@@ -1,5 +1,5 @@
 /** The rules page, generated from the rules' own metadata. */
-import { FILES, TABLE } from './bernstein.js';
+import { FILES, GRADING_CATEGORIES, TABLE } from './bernstein.js';
 import type { Rule } from './model.js';
 
 const PROFILE_TEXT = { core: 'all profiles', bernstein: 'bernstein', production: 'production' } as const;
@@ -27,6 +27,8 @@ export function renderRulesDoc(rules: readonly Rule[]): string {
   for (const [c, t] of Object.entries(TABLE)) {
     out.push(`| ${c} | ${t.kind} | ${t.replicas ?? 'every node'} | ${t.namespace} | ${t.memoryLimit ?? '–'} | ${t.ports.join(', ') || '–'} | ${t.host ?? '–'} |`);
   }
+  out.push('', "The six categories of the course's grading tests and the rules covering them (the text and JSON reports of a `bernstein` run end with the error count per category):", '', '| category | rules |', '|---|---|');
+  for (const [category, ids] of Object.entries(GRADING_CATEGORIES)) out.push(`| ${category} | ${ids.map((id) => `[${id}](#${id})`).join(', ')} |`);
   out.push('');
   for (const r of rules) {
     out.push(`## ${r.id}`, '', r.description, '', `- **Default severity:** ${r.severity}`, `- **Profiles:** ${r.profiles.map((p) => PROFILE_TEXT[p]).join(', ')}`, `- **Kinds:** ${r.kinds.join(', ')}`, '', `**Remediation:** ${r.remediation}`, '');

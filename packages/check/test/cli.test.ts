@@ -36,6 +36,8 @@ describe('bernstein check CLI', () => {
   it('the broken deployment fails (exit 1) with every mistake located by file and line', async () => {
     const r = await check(['--profile', 'bernstein', '--format', 'json', join(deployments, 'bernstein-broken')]);
     assert.equal(r.code, 1);
+    const grading = (JSON.parse(r.out) as { grading: { category: string; errors: number }[] }).grading;
+    assert.deepEqual(grading.filter((g) => g.errors > 0).map((g) => g.category), ['Deployments', 'Environment variables', 'Volumes', 'Networking', 'Scheduling', 'DaemonSet']);
     const found = (JSON.parse(r.out) as JsonReport).findings.map((f) => `${f.rule} ${f.file.split('/').pop()}:${f.fieldLine}`);
     for (const expected of [
       'traefik-provider traefik.deployment.yaml:29',
@@ -112,6 +114,14 @@ describe('bernstein check CLI', () => {
     assert.ok(report.findings.some((f) => f.rule === 'image-tag' && f.severity === 'warning'));
     assert.ok(!report.findings.some((f) => f.rule === 'probes'));
     assert.equal(r2.code, 0);
+  });
+
+  it('--list-rules prints the rules of the selected profiles', async () => {
+    const r = await check(['--list-rules', '--profile', 'bernstein', join(deployments, 'naked')]);
+    assert.equal(r.code, 0);
+    assert.match(r.out, /^bernstein-replicas\s+error\s+Replica counts/m);
+    assert.match(r.out, /^schema-unknown-field\s+error/m);
+    assert.doesNotMatch(r.out, /^probes /m);
   });
 
   it('usage errors exit 2 with a message naming the problem', async () => {

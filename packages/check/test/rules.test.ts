@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { GRADING_CATEGORIES } from '../src/bernstein.js';
 import { checkUnits } from '../src/engine.js';
 import { loadUnits } from '../src/load/inputs.js';
 import { allRules } from '../src/rules/index.js';
@@ -82,6 +83,11 @@ describe('rule metadata', () => {
     }
     for (const dir of readdirSync(fixtures)) if (!ids.has(dir)) problems.push(`fixtures for unknown rule ${dir}`);
     assert.deepEqual(problems, []);
+  });
+
+  it('the grading categories name existing rules', () => {
+    const ids = new Set(allRules.map((r) => r.id));
+    for (const [category, rules] of Object.entries(GRADING_CATEGORIES)) for (const id of rules) assert.ok(ids.has(id), `${category}: unknown rule ${id}`);
   });
 
   it('every rule file under src/rules is registered', () => {
