@@ -67,7 +67,11 @@ export async function startRedis(): Promise<RedisServer> {
 }
 
 /** Builds the app on `server` (a fresh private Redis when omitted) with `env` on top of the defaults. */
-export async function startHarness(env: Record<string, string> = {}, server?: RedisServer): Promise<Harness> {
+export async function startHarness(
+  env: Record<string, string> = {},
+  server?: RedisServer,
+  opts: { logLevel?: string } = {},
+): Promise<Harness> {
   const redisServer = server ?? (await startRedis());
   const config = loadConfig(pollServiceSpec, {
     ...redisServer.env,
@@ -75,7 +79,7 @@ export async function startHarness(env: Record<string, string> = {}, server?: Re
     COOKIE_SECRET,
     ...env,
   });
-  const { logger, lines } = memoryLogger();
+  const { logger, lines } = memoryLogger(opts.logLevel);
   const redis = createRedis(config, logger, { name: 'poll-test', failFast: true, autoPipelining: true, commandTimeoutMs: 2000 });
   const inspect = new Redis({ host: redisServer.host, port: redisServer.port, maxRetriesPerRequest: 1 });
   inspect.on('error', () => undefined);

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { JSON_HEADERS, setCookies, startHarness, type Harness } from './helpers.js';
+
+describe('poll app', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({}, undefined, { logLevel: 'debug' });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  it('serves liveness, readiness (Redis answers) and Prometheus metrics', async () => {
+    const health = await h.app.inject('/healthz');
+    assert.equal(health.statusCode, 200);
+    const ready = await h.app.inject('/readyz');
+    assert.equal(ready.statusCode, 200);
+    assert.deepEqual(ready.json(), { status: 'ready', checks: { redis: 'ok' } });
+    const metrics = await h.app.inject('/metrics');
+    assert.equal(metrics.statusCode, 200);
+    assert.match(metrics.headers['content-type'] as string, /^text\/plain/);
+    assert.match(metrics.body, /bernstein_poll_votes_accepted_total\{poll="default",service="poll"\} 0/);
+    assert.match(metrics.body, /bernstein_poll_votes_accepted_total\{poll="lunch",service="poll"\} 0/);
+    assert.match(metrics.body, /# TYPE bernstein_poll_redis_append_duration_seconds histogram/);
+  });
+
+  it('marks cookies Secure when the proxy says the request came over HTTPS', async () => {
+    const plain = await h.app.inject({ method: 'POST', url: '/api/polls/default/votes', headers: JSON_HEADERS, payload: { option: 'a' } });
+    assert.doesNotMatch(setCookies(plain.headers).get('bernstein_voter') ?? '', /Secure/);
+    const proxied = await h.app.inject({
+      method: 'POST',
+      url: '/api/polls/default/votes',
+      headers: { ...JSON_HEADERS, 'x-forwarded-proto': 'https' },
+      payload: { option: 'a' },
+    });
+    assert.match(setCookies(proxied.headers).get('bernstein_voter') ?? '', /; Secure/);
+  });
+
+  it('logs each request at debug level only, with method, URL and status', async () => {
+    await h.app.inject('/polls/lunch');
+    const line = h.logLines.find((l) => l.msg === 'request' && l.url === '/polls/lunch');
+    assert.ok(line, 'a debug line for the request');
+    assert.equal(line.level, 20);
+    assert.equal(line.status, 200);
+    assert.equal(line.method, 'GET');
+    assert.equal(h.logLines.filter((l) => (l.level as number) >= 30 && l.msg !== undefined && /request/.test(String(l.msg))).length, 0);
+  });
+
+  it('answers HEAD for pages', async () => {
+    const res = await h.app.inject({ method: 'HEAD', url: '/' });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.body, '');
+  });
+});
