@@ -74,6 +74,9 @@ try {
   const idle1 = rssMb(pid);
   await sleep(9000);
   out(`idle RSS: ${idle1} MB 1 s after ready, ${rssMb(pid)} MB after 10 s`);
+  const idleMetrics = await (await fetch(`${base}/metrics`)).text();
+  const mb = (name: string) => (Number(new RegExp(`^${name}\\{service="result"\\} (\\S+)`, 'm').exec(idleMetrics)?.[1]) / 1048576).toFixed(1);
+  out(`idle V8 heap: ${mb('nodejs_heap_size_used_bytes')} MB used of ${mb('nodejs_heap_size_total_bytes')} MB; external ${mb('nodejs_external_memory_bytes')} MB`);
 
   // --- open the clients ---------------------------------------------------------------
   interface Client {
