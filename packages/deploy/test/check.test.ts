@@ -3,12 +3,12 @@
  * no finding at all for the Bernstein profile on the base.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { run } from '@bernstein/check';
-import { kubernetesDir, OVERLAYS, renderAll } from '../src/index.js';
+import { kubernetesDir, OVERLAYS, renderAll, renderDir } from '../src/index.js';
 
 async function check(args: string[]): Promise<{ code: number; out: string }> {
   let out = '';
@@ -45,6 +45,14 @@ describe('bernstein check on the deployment', () => {
       const r = await check(['--profile', 'production', join(kubernetesDir, 'overlays', o)]);
       assert.equal(r.code, 0, `${o}:\n${r.out}`);
     }
+  });
+
+  it('finds no error in the restore Job applied beside the base', async () => {
+    const file = join(renders, 'base-with-restore.yaml');
+    const restore = await readFile(join(kubernetesDir, 'ops', 'postgres-restore.job.yaml'), 'utf8');
+    await writeFile(file, `${(await renderDir(join(kubernetesDir, 'base'))).yaml}---\n${restore}`);
+    const r = await check(['--profile', 'production', file]);
+    assert.equal(r.code, 0, r.out);
   });
 
   it('finds no error in any rendered combination or side-by-side instance', async () => {
