@@ -111,6 +111,12 @@ export interface LoadReport {
    */
   refusedWithoutIdentity: number;
   acknowledgedPerSecond: number;
+  /**
+   * The generator's own CPU time during the load phase, and acknowledged votes per CPU
+   * second: the rate one core could drive if the generator were the only limit (noise from
+   * other processes on the machine does not change it much, unlike wall-clock rates).
+   */
+  generatorCpu: { userMs: number; systemMs: number; votesPerCpuSecond: number };
   requestLatencyMs: Percentiles | null;
   visibleLatencyMs: Percentiles | null;
   settle: { settled: boolean; ms: number };
@@ -189,6 +195,8 @@ export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Prom
     let stopSending = false;
     let phase: Progress['phase'] = 'load';
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    let cpuLoad: NodeJS.CpuUsage = { user: 0, system: 0 };
     let loadEnd = 0;
     let wake: (() => void) | undefined;
 
@@ -309,6 +317,7 @@ export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Prom
       };
     });
     clearInterval(ticker);
+    cpuLoad = process.cpuUsage(cpu0);
     const abandoned = retries.length;
     const loadMs = loadEnd - t0;
 
@@ -371,6 +380,11 @@ export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Prom
       cookieChanges,
       refusedWithoutIdentity,
       acknowledgedPerSecond: Math.round((acknowledged * 1000) / Math.max(1, loadMs)),
+      generatorCpu: {
+        userMs: Math.round(cpuLoad.user / 1000),
+        systemMs: Math.round(cpuLoad.system / 1000),
+        votesPerCpuSecond: Math.round((acknowledged * 1e6) / Math.max(1, cpuLoad.user + cpuLoad.system)),
+      },
       requestLatencyMs: requestLatency.summary(),
       visibleLatencyMs: visibility.samples.summary(),
       settle: { settled, ms: Math.round(settleMs) },

@@ -27,6 +27,7 @@ export function summary(r: LoadReport): string {
     `votes sent ${n(r.sent)}, acknowledged ${n(r.acknowledged)} (${n(r.firstVotes)} first votes, ${n(r.reVotes)} re-votes) in ${(r.loadMs / 1000).toFixed(1)} s: ${n(r.acknowledgedPerSecond)} votes/s`,
     `refused and retried ${n(r.refused)}${r.refused ? ` ${JSON.stringify(r.refusedBy)}` : ''}; rejected ${n(r.rejected)}${r.rejected ? ` ${JSON.stringify(r.rejectedBy)}` : ''}; abandoned ${n(r.abandoned)}`,
     `request → acknowledged: ${ms(r.requestLatencyMs)}`,
+    `generator CPU: ${n(r.generatorCpu.userMs + r.generatorCpu.systemMs)} ms for the load phase (${n(r.generatorCpu.votesPerCpuSecond)} votes per CPU second)`,
   ];
   if (!r.verification.skipped) {
     lines.push(`vote → visible (SSE):   ${ms(r.visibleLatencyMs)}`);
