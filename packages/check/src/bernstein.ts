@@ -1,6 +1,6 @@
 /** The Bernstein profile's requirement table (see BERNSTEIN-PROFILE.md), as data. */
 import { basename } from 'node:path';
-import { labelsOf, podTemplate } from './k8s.js';
+import { isRecord, labelsOf, podTemplate } from './k8s.js';
 import type { K8sObject } from './model.js';
 
 export const COMPONENTS = ['redis', 'postgres', 'poll', 'worker', 'result', 'traefik', 'cadvisor'] as const;
@@ -64,8 +64,8 @@ export const POSTGRES_DATA = ['/var/lib/postgresql/data', '/var/lib/postgresql']
 export const CONFIGMAP_VARS = ['REDIS_HOST', 'POSTGRES_HOST', 'POSTGRES_PORT', 'POSTGRES_DB'];
 export const SECRET_VARS = ['POSTGRES_USER', 'POSTGRES_PASSWORD'];
 
-function matches(value: string | undefined, c: Component): boolean {
-  return value !== undefined && (value === c || value.startsWith(`${c}-`) || value.startsWith(`${c}.`) || (c === 'postgres' && value.startsWith('postgresql')));
+function matches(value: unknown, c: Component): boolean {
+  return typeof value === 'string' && (value === c || value.startsWith(`${c}-`) || value.startsWith(`${c}.`) || (c === 'postgres' && value.startsWith('postgresql')));
 }
 
 /** Which component an object belongs to: by label, then name, then file name prefix. */
@@ -88,7 +88,8 @@ export function mainContainer(o: K8sObject): { c: Record<string, unknown> & { [k
   if (!Array.isArray(list) || list.length === 0) return undefined;
   const c = componentOf(o);
   const index = Math.max(0, list.findIndex((x) => typeof x?.name === 'string' && c !== undefined && x.name.includes(c)));
-  return { c: list[index], index };
+  const container: unknown = list[index];
+  return isRecord(container) ? { c: container, index } : undefined;
 }
 
 /** The six categories of the course's 29 grading tests, and the rules that cover each. */
