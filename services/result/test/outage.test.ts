@@ -64,4 +64,30 @@ describe('PostgreSQL away: last known tallies flagged stale, then recovery witho
     const after = await reader.waitFor((r) => r.total === 3 && !r.stale);
     assert.equal(after.options.find((o) => o.id === 'c')?.votes, 1);
   });
+
+  it('starts while PostgreSQL is down: not ready, API 503, then ready and fresh once it is up', async () => {
+    await database.server.stop();
+    const late = await startResult(database);
+    const stream = await SseReader.open(`${late.url}/api/polls/default/events`);
+    try {
+      assert.equal((await fetch(`${late.url}/readyz`)).status, 503);
+      const res = await fetch(`${late.url}/api/polls/default/results`);
+      assert.equal(res.status, 503);
+      assert.equal(res.headers.get('retry-after'), '1');
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'POSTGRES_UNAVAILABLE');
+      const first = await stream.waitFor(() => true);
+      assert.equal(first.stale, true);
+      assert.equal(first.updatedAt, null);
+
+      await database.server.restart();
+
+      const fresh = await stream.waitFor((r) => !r.stale);
+      assert.equal(fresh.total, 3);
+      await eventually('readiness', async () => ((await fetch(`${late.url}/readyz`)).status === 200 ? true : undefined));
+      assert.equal(((await (await fetch(`${late.url}/api/polls/default/results`)).json()) as Results).total, 3);
+    } finally {
+      stream.close();
+      await late.close();
+    }
+  });
 });

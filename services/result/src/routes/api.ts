@@ -2,6 +2,9 @@
  * JSON API and event stream of a poll's results:
  *   GET /api/polls/:poll/results  the current results (last known, flagged stale, while PostgreSQL is away)
  *   GET /api/polls/:poll/events   Server-Sent Events: the same object at once, then on every change
+ * Before the first successful read (PostgreSQL unreachable since start-up) the results API
+ * answers 503 POSTGRES_UNAVAILABLE; a stream starts with zeros flagged stale, updatedAt null,
+ * and gets the real values when they arrive.
  */
 import { BernsteinError, ErrorCode } from '@bernstein/common';
 import type { FastifyInstance } from 'fastify';
@@ -22,6 +25,10 @@ export function registerApiRoutes(app: FastifyInstance, deps: { tallies: Tallies
   app.get<{ Params: PollParams }>('/api/polls/:poll/results', async (req, reply) => {
     const snap = tallies.snapshot(req.params.poll);
     if (!snap) throw pollNotFound(req.params.poll);
+    if (!tallies.hasData(req.params.poll)) {
+      // Never read since start-up: there are no last known values to serve, only zeros.
+      throw new BernsteinError(ErrorCode.POSTGRES_UNAVAILABLE, 'tallies not available yet: PostgreSQL cannot be reached', 503);
+    }
     // The body was serialized once when these tallies were published.
     return reply.header('cache-control', 'no-store').type('application/json; charset=utf-8').send(snap.json);
   });
@@ -30,9 +37,6 @@ export function registerApiRoutes(app: FastifyInstance, deps: { tallies: Tallies
   app.get<{ Params: PollParams }>('/api/polls/:poll/events', { logLevel: 'warn' }, async (req, reply) => {
     const snap = tallies.snapshot(req.params.poll);
     if (!snap) throw pollNotFound(req.params.poll);
-    if (hub.isClosing) {
-      throw new BernsteinError('SHUTTING_DOWN', 'this instance is shutting down; reconnect', 503);
-    }
     reply.hijack();
     hub.subscribe(req.params.poll, reply.raw, snap);
   });
