@@ -12,7 +12,8 @@ export interface AppDeps {
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, disableRequestLogging: true });
+  // The ops routes log at warn only (registerOpsRoutes), so probes and scrapes do not flood the log.
+  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger });
   registerOpsRoutes(app, { readiness: deps.readiness, metrics: deps.metrics });
   return app;
 }
