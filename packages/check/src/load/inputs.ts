@@ -121,7 +121,7 @@ async function looseUnit(loose: Loose, cwd: string): Promise<Unit> {
 async function kustomizeUnit(dir: string, kfile: string, cwd: string): Promise<Unit> {
   const shown = show(cwd, dir);
   // Objects that cannot be traced to a source file keep the line in the rendered output.
-  const rendered = parseYaml(`${shown} (kustomize output)`, await renderKustomize(dir));
+  const rendered = parseYaml(`${shown} (kustomize output)`, await renderKustomize(dir, shown));
   const sources = await kustomizeSources(kfile, new Set());
   const src = await collect(sources, cwd, new Set());
   const objects = rendered.sources.flatMap(objectsFrom).map((o) => mapBack(o, src.objects));

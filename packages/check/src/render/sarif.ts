@@ -18,8 +18,8 @@ export function renderSarif(findings: readonly Finding[], rules: readonly Rule[]
             rules: rules.map((r) => ({
               id: r.id,
               shortDescription: { text: r.description },
-              help: { text: r.remediation },
-              helpUri: docsUrl(r.id),
+              // helpUri must be absolute in SARIF; the docs page is a path in the repository.
+              help: { text: `${r.remediation} (${docsUrl(r.id)})`, markdown: `${r.remediation}\n\nSee [${r.id}](${docsUrl(r.id)}).` },
               defaultConfiguration: { level: LEVEL[r.severity] },
             })),
           },
