@@ -43,6 +43,7 @@ import serviceAccountRef from './service-account-ref.js';
 import serviceAccount from './service-account.js';
 import serviceEnv from './service-env.js';
 import serviceSelectorMatch from './service-selector-match.js';
+import supportedVersions from './supported-versions.js';
 import serviceTargetPort from './service-target-port.js';
 import traefikProvider from './traefik-provider.js';
 import traefikRbac from './traefik-rbac.js';
@@ -94,6 +95,7 @@ export const allRules: readonly Rule[] = [
   serviceAccount,
   serviceEnv,
   serviceSelectorMatch,
+  supportedVersions,
   serviceTargetPort,
   traefikProvider,
   traefikRbac,
