@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- <name>…] [--smoke] [--out DIR] [--from-source] [--profile]`
+ * `npm run bench [-- <name>…] [--smoke] [--out DIR] [--from-source] [--profile] [--service-node-options FLAGS]`
  *
  * Starts a private Redis (AOF, appendfsync everysec) and PostgreSQL (fsync on), runs the named
  * benchmarks (all when none is named) against services started from `dist/`, each measuring
@@ -61,6 +61,7 @@ async function main(): Promise<number> {
         out: { type: 'string' },
         'from-source': { type: 'boolean' },
         profile: { type: 'boolean' },
+        'service-node-options': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -80,6 +81,7 @@ async function main(): Promise<number> {
   }
   const names = (positionals.length > 0 ? positionals : Object.keys(BENCHMARKS)) as Name[];
   const smoke = values.smoke ?? false;
+  const serviceNodeOptions = values['service-node-options'] ?? '';
   const out = resolve(values.out ?? (smoke ? join(REPO_ROOT, 'bench/.work/smoke') : RESULTS_DIR));
   if (smoke && out === RESULTS_DIR) {
     process.stderr.write('bench: a smoke run never writes into bench/results (its figures mean nothing); give another --out\n');
@@ -105,10 +107,10 @@ async function main(): Promise<number> {
     const db = new Database({ postgresHost: postgres.host, postgresPort: postgres.port, postgresDb: 'bernstein', postgresUser: 'bernstein', postgresPassword: 'bernstein', postgresPoolSize: 1 }, pino({ level: 'warn' }), 'bench-migrate');
     await migrate(db, pino({ level: 'warn' }));
     await db.close();
-    const invocation = `npm run bench --${smoke ? ' --smoke' : ''}${positionals.length > 0 ? ` ${names.join(' ')}` : ''}`;
+    const invocation = `npm run bench --${smoke ? ' --smoke' : ''}${positionals.length > 0 ? ` ${names.join(' ')}` : ''}${serviceNodeOptions ? ` --service-node-options='${serviceNodeOptions}'` : ''}`;
     for (const name of names) {
       const recorder = new Recorder();
-      const ctx: BenchContext = { redis, postgres, smoke, fromSource: values['from-source'] ?? false, profileDir, recorder, log };
+      const ctx: BenchContext = { redis, postgres, smoke, fromSource: values['from-source'] ?? false, profileDir, serviceNodeOptions, recorder, log };
       const startedAt = new Date().toISOString();
       log(`— ${name} —`);
       try {
@@ -118,7 +120,7 @@ async function main(): Promise<number> {
         log(`${name} failed: ${(err as Error).stack ?? String(err)}`);
         continue;
       }
-      const result: BenchResult = { benchmark: name, smoke, invocation, machine, startedAt, finishedAt: new Date().toISOString(), figures: recorder.figures, details: recorder.details };
+      const result: BenchResult = { benchmark: name, smoke, invocation, machine, serviceNodeOptions, startedAt, finishedAt: new Date().toISOString(), figures: recorder.figures, details: recorder.details };
       writeFileSync(join(out, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
       for (const f of recorder.figures) log(`  ${f.label}: ${f.value} ${f.unit}${f.pass === undefined ? '' : f.pass ? '  (target met)' : '  (target MISSED)'}`);
     }

@@ -12,8 +12,8 @@ import pg from 'pg';
 import { LocalStack } from '@bernstein/local';
 import { BENCH_COOKIE_SECRET, type BenchContext } from '../lib/context.js';
 import { bernsteinLoad } from '../lib/load-cli.js';
-import { RssSampler, rssMiB } from '../lib/rss.js';
-import { serviceOutput, sleep } from '../lib/services.js';
+import { RssSampler, rssMB } from '../lib/rss.js';
+import { profilingEnv, serviceOutput, sleep } from '../lib/services.js';
 import { targets } from '../lib/targets.js';
 
 export async function e2eBenchmark(ctx: BenchContext): Promise<void> {
@@ -32,9 +32,13 @@ export async function e2eBenchmark(ctx: BenchContext): Promise<void> {
     LOG_LEVEL: 'warn',
     VOTES_STREAM: 'bench-e2e',
     COOKIE_SECRET: BENCH_COOKIE_SECRET,
-    NODE_OPTIONS: ctx.fromSource ? process.env.NODE_OPTIONS : '',
+    NODE_OPTIONS: `${ctx.fromSource ? (process.env.NODE_OPTIONS ?? '') : ''} ${ctx.serviceNodeOptions}`.trim(),
   };
-  if (ctx.profileDir) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${join(ctx.profileDir, 'e2e')}`.trim();
+  if (ctx.profileDir) {
+    const p = profilingEnv(join(ctx.profileDir, 'e2e'));
+    env.BERNSTEIN_CPU_PROFILE_DIR = p.BERNSTEIN_CPU_PROFILE_DIR;
+    env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} ${p.NODE_OPTIONS}`.trim();
+  }
   const stack = await LocalStack.start({
     dataDir: work,
     env,
@@ -48,7 +52,7 @@ export async function e2eBenchmark(ctx: BenchContext): Promise<void> {
     const services = stack.services.map((s) => ({ name: s.name, pid: s.pid }));
     await sleep(ctx.smoke ? 300 : 3000);
     for (const s of services) {
-      r.add({ id: `rss.${s.name}.idle`, label: `${s.name} RSS, idle (local system at rest)`, value: rssMiB(s.pid) ?? 0, unit: 'MiB', kind: 'ours', command: 'npm run bench -- e2e', target: targets.idleRssMiB });
+      r.add({ id: `rss.${s.name}.idle`, label: `${s.name} RSS, idle (local system at rest)`, value: rssMB(s.pid) ?? 0, unit: 'MB', kind: 'ours', command: 'npm run bench -- e2e', target: targets.idleRssMB });
     }
     for (const rate of rates) {
       const concurrency = rate >= 5000 ? 128 : 64;
@@ -82,7 +86,7 @@ export async function e2eBenchmark(ctx: BenchContext): Promise<void> {
         });
       }
       if (rate === rates[rates.length - 1]) {
-        for (const s of samplers) r.add({ id: `rss.${s.name}.loaded`, label: `${s.name} RSS, peak during e2e at ${at}`, value: s.sampler.stop(), unit: 'MiB', kind: 'ours', command: shown });
+        for (const s of samplers) r.add({ id: `rss.${s.name}.loaded`, label: `${s.name} RSS, peak during e2e at ${at}`, value: s.sampler.stop(), unit: 'MB', kind: 'ours', command: shown });
       } else for (const s of samplers) s.sampler.stop();
     }
     r.details.e2e = { durationS, runs, stack: 'one poll, one worker (BATCH_SIZE 500), one result, from dist/' };

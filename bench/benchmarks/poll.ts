@@ -24,6 +24,7 @@ export async function pollBenchmark(ctx: BenchContext): Promise<void> {
     env: { ...ctx.redis.env, VOTES_STREAM: STREAM, COOKIE_SECRET: BENCH_COOKIE_SECRET },
     fromSource: ctx.fromSource,
     profileDir: ctx.profileDir,
+        nodeOptions: ctx.serviceNodeOptions,
   });
   const bare = await startBareServer(ctx.fromSource);
   const r = ctx.recorder;
@@ -68,7 +69,7 @@ export async function pollBenchmark(ctx: BenchContext): Promise<void> {
         ...(at50 ? { target: targets.pollShareOfBarePercent } : {}),
       });
     }
-    r.add({ id: 'rss.poll.fullSpeed', label: 'poll RSS, peak at full speed (poll benchmark)', value: sampler.stop(), unit: 'MiB', kind: 'ours', command: 'npm run bench -- poll' });
+    r.add({ id: 'rss.poll.fullSpeed', label: 'poll RSS, peak at full speed (poll benchmark)', value: sampler.stop(), unit: 'MB', kind: 'ours', command: 'npm run bench -- poll' });
     r.details.poll = { generator: 'autocannon (separate process, 1 thread)', durationS, warmupS, runs };
   } finally {
     await bare.stop();

@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import type { BenchContext } from '../lib/context.js';
-import { rssMiB } from '../lib/rss.js';
+import { rssMB } from '../lib/rss.js';
 import { openMany, type SseClient } from '../lib/sse-clients.js';
 import { sleep, startService } from '../lib/services.js';
 import { targets } from '../lib/targets.js';
@@ -22,7 +22,7 @@ export async function resultBenchmark(ctx: BenchContext): Promise<void> {
   const target = ctx.smoke ? 60 : 5000;
   const step = ctx.smoke ? 20 : 1000;
   const updates = ctx.smoke ? 3 : 20;
-  const result = await startService({ service: 'result', env: { ...ctx.postgres.env }, fromSource: ctx.fromSource, profileDir: ctx.profileDir });
+  const result = await startService({ service: 'result', env: { ...ctx.postgres.env }, fromSource: ctx.fromSource, profileDir: ctx.profileDir, nodeOptions: ctx.serviceNodeOptions });
   const port = Number(new URL(result.url).port);
   const db = new pg.Client(ctx.postgres.connection);
   await db.connect();
@@ -30,13 +30,13 @@ export async function resultBenchmark(ctx: BenchContext): Promise<void> {
   const command = 'npm run bench -- result';
   try {
     await sleep(ctx.smoke ? 200 : 2000);
-    const idle = rssMiB(result.pid) ?? 0;
-    const curve: { clients: number; rssMiB: number }[] = [{ clients: 0, rssMiB: idle }];
+    const idle = rssMB(result.pid) ?? 0;
+    const curve: { clients: number; rssMB: number }[] = [{ clients: 0, rssMB: idle }];
     while (clients.length < target) {
       clients.push(...(await openMany(port, PATH, Math.min(step, target - clients.length))));
       await sleep(ctx.smoke ? 100 : 1000);
-      curve.push({ clients: clients.length, rssMiB: rssMiB(result.pid) ?? 0 });
-      ctx.log(`result: ${clients.length} SSE clients, RSS ${curve.at(-1)?.rssMiB} MiB`);
+      curve.push({ clients: clients.length, rssMB: rssMB(result.pid) ?? 0 });
+      ctx.log(`result: ${clients.length} SSE clients, RSS ${curve.at(-1)?.rssMB} MB`);
     }
     // Broadcast: each update is one committed vote; wait until every client has it.
     const fanOut: number[] = [];
@@ -52,14 +52,14 @@ export async function resultBenchmark(ctx: BenchContext): Promise<void> {
       fanOut.push(performance.now() - t0);
       await sleep(ctx.smoke ? 50 : 250);
     }
-    const loaded = rssMiB(result.pid) ?? 0;
+    const loaded = rssMB(result.pid) ?? 0;
     const held = clients.filter((c) => !c.closed && c.events >= 1 + updates).length;
     const sorted = [...fanOut].sort((a, b) => a - b);
     r.add({ id: 'result.sseClientsHeld', label: `result: SSE clients held that received all ${updates} broadcasts`, value: held, unit: 'clients', kind: 'ours', command, target: targets.sseClients });
-    r.add({ id: 'result.memoryPerClient', label: 'result: memory per SSE client (RSS growth / clients)', value: ((loaded - idle) * 1024) / Math.max(1, clients.length), unit: 'KiB', kind: 'ours', command });
+    r.add({ id: 'result.memoryPerClient', label: 'result: memory per SSE client (RSS growth / clients)', value: ((loaded - idle) * 1000) / Math.max(1, clients.length), unit: 'kB', kind: 'ours', command });
     r.add({ id: 'result.fanOut.p50', label: `result: commit → all ${clients.length} clients have the update, p50`, value: percentile(sorted, 50), unit: 'ms', kind: 'ours', command });
     r.add({ id: 'result.fanOut.max', label: `result: commit → all ${clients.length} clients have the update, max`, value: sorted.at(-1) ?? Number.NaN, unit: 'ms', kind: 'ours', command });
-    r.add({ id: 'rss.result.sse', label: `result RSS with ${clients.length} SSE clients`, value: loaded, unit: 'MiB', kind: 'ours', command });
+    r.add({ id: 'rss.result.sse', label: `result RSS with ${clients.length} SSE clients`, value: loaded, unit: 'MB', kind: 'ours', command });
     r.details.result = { attempted: target, connected: clients.length, updates, fanOutMs: fanOut, rssCurve: curve, coalesceMs: 50 };
   } finally {
     for (const c of clients) c.socket.destroy();

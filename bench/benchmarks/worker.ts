@@ -46,6 +46,7 @@ export async function workerBenchmark(ctx: BenchContext): Promise<void> {
         env: { ...ctx.redis.env, ...ctx.postgres.env, VOTES_STREAM: stream, BATCH_SIZE: String(batch), WORKER_NAME: `bench-b${batch}` },
         fromSource: ctx.fromSource,
         profileDir: ctx.profileDir,
+        nodeOptions: ctx.serviceNodeOptions,
       });
       const pid = worker.pid as number;
       try {
@@ -85,7 +86,7 @@ export async function workerBenchmark(ctx: BenchContext): Promise<void> {
           }
         }
         const peak = sampler.stop();
-        if (batch === DEFAULT_BATCH) r.add({ id: 'rss.worker.drain', label: 'worker RSS, peak while draining (batch 500)', value: peak, unit: 'MiB', kind: 'ours', command: 'npm run bench -- worker' });
+        if (batch === DEFAULT_BATCH) r.add({ id: 'rss.worker.drain', label: 'worker RSS, peak while draining (batch 500)', value: peak, unit: 'MB', kind: 'ours', command: 'npm run bench -- worker' });
       } finally {
         await worker.stop();
         await redis.del(stream);

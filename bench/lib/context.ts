@@ -11,8 +11,10 @@ export interface BenchContext {
   smoke: boolean;
   /** Services from src/ under tsx instead of dist/. */
   fromSource: boolean;
-  /** When set, services run under --cpu-prof and write profiles below this directory. */
+  /** When set, services are CPU-profiled and write profiles below this directory. */
   profileDir: string | undefined;
+  /** Extra Node flags for every service process (e.g. `--max-semi-space-size=2`), to measure a proposed setting. */
+  serviceNodeOptions: string;
   recorder: Recorder;
   /** One progress line for the person watching. */
   log: (line: string) => void;

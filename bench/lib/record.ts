@@ -36,6 +36,8 @@ export interface BenchResult {
   /** How the run was invoked (`npm run bench -- poll`). */
   invocation: string;
   machine: Machine;
+  /** Extra Node flags the services ran with ('' = none, as shipped). */
+  serviceNodeOptions: string;
   startedAt: string;
   finishedAt: string;
   figures: Figure[];

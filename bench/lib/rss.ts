@@ -4,12 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 
-/** Current RSS in MiB, or undefined when the process is gone or /proc is not there. */
-export function rssMiB(pid: number | undefined): number | undefined {
+/** Current RSS in MB (10^6 bytes, the unit of the issue's targets), or undefined when the process is gone or /proc is not there. */
+export function rssMB(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
     const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round((Number(m[1]) / 1024) * 10) / 10 : undefined;
+    // /proc reports kB meaning KiB.
+    return m ? Math.round(((Number(m[1]) * 1024) / 1e6) * 10) / 10 : undefined;
   } catch {
     return undefined;
   }
@@ -17,7 +18,7 @@ export function rssMiB(pid: number | undefined): number | undefined {
 
 /** Samples RSS every `everyMs` until stopped; `peak` is the highest value seen. */
 export class RssSampler {
-  private peakMiB = 0;
+  private peakMB = 0;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -30,14 +31,14 @@ export class RssSampler {
   }
 
   private sample(): void {
-    const v = rssMiB(this.pid);
-    if (v !== undefined && v > this.peakMiB) this.peakMiB = v;
+    const v = rssMB(this.pid);
+    if (v !== undefined && v > this.peakMB) this.peakMB = v;
   }
 
-  /** Stops sampling; returns the peak in MiB. */
+  /** Stops sampling; returns the peak in MB. */
   stop(): number {
     clearInterval(this.timer);
     this.sample();
-    return this.peakMiB;
+    return this.peakMB;
   }
 }

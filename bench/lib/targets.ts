@@ -9,5 +9,5 @@ export const targets = {
   workerRevotePerSecond: { op: '>=', value: 20_000 },
   e2eP99Ms: { op: '<=', value: 250 },
   sseClients: { op: '>=', value: 5_000 },
-  idleRssMiB: { op: '<=', value: 80 },
+  idleRssMB: { op: '<=', value: 80 },
 } satisfies Record<string, Target>;

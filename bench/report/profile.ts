@@ -39,7 +39,7 @@ export function area(url: string, name: string): string {
   return url;
 }
 
-export function summarize(profile: CpuProfile, top = 15): { total: number; frames: [string, number][]; areas: [string, number][] } {
+export function summarize(profile: CpuProfile, top = 20): { total: number; frames: [string, number][]; areas: [string, number][] } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
   if (profile.samples && profile.timeDeltas) {
@@ -72,11 +72,20 @@ export function summarizeProfiles(dir: string, out: string): string {
   const parts: string[] = ['# CPU profiles (self time)', ''];
   for (const f of list) {
     const s = summarize(JSON.parse(readFileSync(f, 'utf8')) as CpuProfile);
-    const pct = (t: number) => `${((t / Math.max(1, s.total)) * 100).toFixed(1)} %`;
-    parts.push(`## ${relative(dir, f)}`, '', `Sampled ${(s.total / 1e6).toFixed(1)} s.`, '', '| Where | Self |', '|---|---|');
-    for (const [a, t] of s.areas) parts.push(`| ${a} | ${pct(t)} |`);
-    parts.push('', '| Function | Self |', '|---|---|');
-    for (const [k, t] of s.frames) parts.push(`| \`${k}\` | ${pct(t)} |`);
+    const idle = s.areas.find(([a]) => a === '(idle)')?.[1] ?? 0;
+    const busy = Math.max(1, s.total - idle);
+    const pct = (t: number, of: number) => `${((t / Math.max(1, of)) * 100).toFixed(1)} %`;
+    parts.push(
+      `## ${relative(dir, f)}`,
+      '',
+      `Sampled ${(s.total / 1e6).toFixed(1)} s, busy ${(busy / 1e6).toFixed(1)} s (the process is profiled from start to exit, idle phases included).`,
+      '',
+      '| Where | Self, % of busy | % of all |',
+      '|---|---|---|',
+    );
+    for (const [a, t] of s.areas) parts.push(`| ${a} | ${a === '(idle)' ? '—' : pct(t, busy)} | ${pct(t, s.total)} |`);
+    parts.push('', '| Function | Self, % of busy | % of all |', '|---|---|---|');
+    for (const [k, t] of s.frames) parts.push(`| \`${k}\` | ${k === '(idle)' ? '—' : pct(t, busy)} | ${pct(t, s.total)} |`);
     parts.push('');
   }
   writeFileSync(out, parts.join('\n'));

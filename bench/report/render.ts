@@ -20,7 +20,7 @@ export function loadResults(dir: string): BenchResult[] {
 
 function fmt(v: number, unit: string): string {
   if (!Number.isFinite(v)) return '–';
-  const digits = unit === 'ms' || unit === 'MiB' || unit === 'KiB' || unit === '%' ? (Math.abs(v) < 100 ? 1 : 0) : 0;
+  const digits = unit === 'ms' || unit === 'MB' || unit === 'kB' || unit === '%' ? (Math.abs(v) < 100 ? 1 : 0) : 0;
   const s = v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
   return unit ? `${s} ${unit}` : s;
 }
@@ -42,7 +42,7 @@ export function renderTable(results: BenchResult[]): string {
     );
   }
   for (const r of results) {
-    lines.push(`- \`${r.benchmark}\`: ${r.startedAt.replace('T', ' ').slice(0, 19)} UTC, load average ${r.machine.loadAverage} at the start of the run${r.smoke ? ' — **SMOKE RUN, tiny sizes, figures meaningless**' : ''} (\`${r.invocation}\`)`);
+    lines.push(`- \`${r.benchmark}\`: ${r.startedAt.replace('T', ' ').slice(0, 19)} UTC, load average ${r.machine.loadAverage} at the start of the run${r.smoke ? ' — **SMOKE RUN, tiny sizes, figures meaningless**' : ''} (\`${r.invocation}\`)${r.serviceNodeOptions ? `; services ran with \`${r.serviceNodeOptions}\`` : ''}`);
   }
   lines.push('', '### Targets (issue 6)', '', '| Measurement | Target | Measured | Ceiling, same run | Result |', '|---|---|---|---|---|');
   for (const r of results) {
@@ -130,7 +130,7 @@ export function chartPanels(results: BenchResult[]): Panel[] {
     if (s === 'result' && all.has('rss.result.sse')) bars.push({ series: `with ${all.get('result.sseClientsHeld')?.value ?? ''} SSE clients`, value: v(all, 'rss.result.sse') });
     if (bars.some((b) => Number.isFinite(b.value))) rss.push({ label: s, bars });
   }
-  if (rss.length > 0) panels.push({ title: 'resident memory per service', unit: 'MiB', scale: 'linear', groups: rss, targets: [{ value: 80, label: 'idle target 80 MiB' }] });
+  if (rss.length > 0) panels.push({ title: 'resident memory per service', unit: 'MB', scale: 'linear', groups: rss, targets: [{ value: 80, label: 'idle target 80 MB' }] });
   return panels;
 }
 

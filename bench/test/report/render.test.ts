@@ -16,7 +16,7 @@ function pollResult(): BenchResult {
   r.add({ id: 'bare.c50.requestsPerSecond', label: 'bare, 50', value: 30_000, unit: 'requests/s', kind: 'ceiling', command: 'npx autocannon -c 50 <bare>' });
   r.add({ id: 'poll.c50.votesPerSecond', label: 'poll, 50', value: 16_000.4, unit: 'votes/s', kind: 'ours', command: 'npx autocannon -c 50 <poll>', target: { op: '>=', value: 15_000 }, ceilings: ['bare.c50.requestsPerSecond'] });
   r.add({ id: 'poll.c50.p99', label: 'poll p99, 50', value: 12, unit: 'ms', kind: 'ours', command: 'npx autocannon -c 50 <poll>', target: { op: '<=', value: 10 } });
-  return { benchmark: 'poll', smoke: false, invocation: 'npm run bench -- poll', machine, startedAt: machine.date, finishedAt: machine.date, figures: r.figures, details: {} };
+  return { benchmark: 'poll', smoke: false, invocation: 'npm run bench -- poll', machine, serviceNodeOptions: '', startedAt: machine.date, finishedAt: machine.date, figures: r.figures, details: {} };
 }
 
 describe('renderTable', () => {
