@@ -2,11 +2,12 @@
  * Appends votes to the Redis stream. A vote counts as accepted only once XADD has answered
  * with the entry's id, which becomes the voter's receipt. The client is fail-fast (no offline
  * queue), so while Redis is away every append fails at once and the voter gets a 503 instead
- * of a vote held in this process's memory.
+ * of a vote held in this process's memory. After a timeout (hung Redis) the outcome is unknown:
+ * Redis may still append the entry later. That is safe to retry, because a voter's last vote
+ * wins and a repeated identical vote changes nothing.
  */
 import { performance } from 'node:perf_hooks';
-import { BernsteinError, encodeVote, ErrorCode, type Redis } from '@bernstein/common';
-import type { Histogram } from '@bernstein/common';
+import { BernsteinError, encodeVote, ErrorCode, type Histogram, type Redis } from '@bernstein/common';
 
 export class RedisUnavailableError extends BernsteinError {
   constructor(cause: unknown) {
