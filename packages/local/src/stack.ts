@@ -178,6 +178,12 @@ export class LocalStack {
     // Ports, hosts and names are per service; anything else set by the user passes through.
     for (const key of ['PORT', 'HOST', 'WORKER_NAME']) delete env[key];
     const detached = true;
+    // Ports first: a taken port is reported before anything is started.
+    const polls = this.options.polls ?? 1;
+    const workers = this.options.workers ?? 1;
+    const pollPort = await servicePort(this.options.pollPort, 'poll', 'POLL_PORT');
+    const resultPort = await servicePort(this.options.resultPort, 'result', 'RESULT_PORT');
+    const workerPort = workers > 0 ? await servicePort(this.options.workerPort, 'worker', 'WORKER_PORT') : 0;
 
     if (env.REDIS_HOST) {
       this.note(`using Redis at ${env.REDIS_HOST}:${env.REDIS_PORT ?? 6379} (REDIS_HOST is set)`);
@@ -210,18 +216,12 @@ export class LocalStack {
 
     await this.migrate();
 
-    const polls = this.options.polls ?? 1;
-    const workers = this.options.workers ?? 1;
     const starting: ServiceProcess[] = [];
     for (let i = 0; i < polls; i++) {
-      const port = i === 0 ? await servicePort(this.options.pollPort, 'poll', 'POLL_PORT') : await freePort();
-      starting.push(this.spawn(i === 0 ? 'poll' : `poll-${i + 1}`, 'poll', port));
+      starting.push(this.spawn(i === 0 ? 'poll' : `poll-${i + 1}`, 'poll', i === 0 ? pollPort : await freePort()));
     }
-    starting.push(this.spawn('result', 'result', await servicePort(this.options.resultPort, 'result', 'RESULT_PORT')));
-    for (let i = 0; i < workers; i++) {
-      const port = i === 0 ? await servicePort(this.options.workerPort, 'worker', 'WORKER_PORT') : await freePort();
-      starting.push(this.spawnWorker(port));
-    }
+    starting.push(this.spawn('result', 'result', resultPort));
+    for (let i = 0; i < workers; i++) starting.push(this.spawnWorker(i === 0 ? workerPort : await freePort()));
     await Promise.all(starting.map((s) => s.ready()));
   }
 

@@ -7,9 +7,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { freePort } from '../src/ports.js';
+import { PostgresServer } from '../src/postgres-server.js';
+import { RedisServer } from '../src/redis-server.js';
 
 const UP = fileURLToPath(new URL('../src/up.ts', import.meta.url));
 
@@ -169,10 +173,77 @@ describe('local run (up)', () => {
     for (const pid of secondPids) assert.equal(alive(pid), false, `process ${pid} is gone after the worker died`);
   });
 
+  it('uses the Redis and PostgreSQL given by REDIS_HOST / POSTGRES_* instead of starting its own', async () => {
+    const redis = await RedisServer.start();
+    const postgres = await PostgresServer.start({ durable: false });
+    try {
+      const pollPort = await freePort();
+      const resultPort = await freePort();
+      const run = start({
+        ...redis.env,
+        ...postgres.env,
+        BERNSTEIN_DATA_DIR: join(dataDir, 'external'),
+        POLL_PORT: String(pollPort),
+        RESULT_PORT: String(resultPort),
+        WORKER_PORT: String(await freePort()),
+        LOG_LEVEL: 'warn',
+      });
+      running.push(run);
+      await run.waitFor(/Ctrl-C stops everything/);
+      assert.match(run.output(), new RegExp(`using Redis at 127\\.0\\.0\\.1:${redis.port} \\(REDIS_HOST is set\\)`));
+      assert.match(run.output(), new RegExp(`using PostgreSQL at 127\\.0\\.0\\.1:${postgres.port} \\(POSTGRES_HOST is set\\)`));
+      assert.equal(existsSync(join(dataDir, 'external', 'redis')), false, 'no private Redis');
+      assert.equal(existsSync(join(dataDir, 'external', 'postgres')), false, 'no private PostgreSQL');
+      const vote = await json(`http://127.0.0.1:${pollPort}/api/polls/default/votes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ option: 'a' }),
+      });
+      assert.equal(vote.status, 202);
+      assert.equal((await resultsTotal(`http://127.0.0.1:${resultPort}`, 1)).total, 1);
+      // The vote went through the external servers.
+      const db = new pg.Client(postgres.connection);
+      await db.connect();
+      try {
+        const { rows } = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM votes');
+        assert.equal(rows[0]?.n, '1');
+      } finally {
+        await db.end();
+      }
+      run.child.kill('SIGINT');
+      assert.equal(await run.exit, 0);
+    } finally {
+      await redis.stop();
+      await postgres.stop();
+    }
+  });
+
+  it('names a taken port and the variable that moves it, before starting anything', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = (blocker.address() as AddressInfo).port;
+    try {
+      const run = start({ POLL_PORT: String(taken), BERNSTEIN_DATA_DIR: join(dataDir, 'taken') });
+      running.push(run);
+      assert.equal(await run.exit, 1);
+      assert.equal(run.output().trim(), `bernstein: port ${taken} for poll is already in use on 127.0.0.1; stop what uses it or set POLL_PORT to another port`);
+      assert.equal(existsSync(join(dataDir, 'taken', 'redis')), false, 'nothing was started');
+    } finally {
+      blocker.close();
+    }
+  });
+
   it('says in one line what to install when redis-server is missing', async () => {
     const emptyBin = mkdtempSync(join(tmpdir(), 'bernstein-empty-path-'));
     try {
-      const run = start({ PATH: emptyBin, BERNSTEIN_DATA_DIR: join(dataDir, 'missing'), LOCAL_REDIS_PORT: String(await freePort()) });
+      const run = start({
+        PATH: emptyBin,
+        BERNSTEIN_DATA_DIR: join(dataDir, 'missing'),
+        LOCAL_REDIS_PORT: String(await freePort()),
+        POLL_PORT: '0',
+        RESULT_PORT: '0',
+        WORKER_PORT: '0',
+      });
       running.push(run);
       assert.equal(await run.exit, 1);
       const lines = run.output().trim().split('\n');
