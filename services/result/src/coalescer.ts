@@ -6,9 +6,17 @@
  * end; a signal that arrives while a run is in flight causes exactly one more run after it.
  * So each key runs at most once per window, never concurrently, and the last signal is
  * always followed by a run that started after it. One timer per pending key, none per client.
+ *
+ * Self-protecting: after a run that took d ms, the next run of that key also waits at least
+ * d ms after it ended. A run includes the fan-out to every SSE client, so with many clients
+ * (or a starved CPU) updates get coarser instead of queueing up: at most half of the time
+ * goes to one poll's updates, and vote → screen stays near window + 2·d.
  */
 export class Coalescer {
-  private readonly keys = new Map<string, { timer: NodeJS.Timeout | undefined; running: boolean; dirty: boolean; lastStart: number }>();
+  private readonly keys = new Map<
+    string,
+    { timer: NodeJS.Timeout | undefined; running: boolean; dirty: boolean; lastStart: number; lastEnd: number }
+  >();
   private closed = false;
 
   constructor(
@@ -21,7 +29,7 @@ export class Coalescer {
     if (this.closed) return;
     let s = this.keys.get(key);
     if (!s) {
-      s = { timer: undefined, running: false, dirty: false, lastStart: -Infinity };
+      s = { timer: undefined, running: false, dirty: false, lastStart: -Infinity, lastEnd: -Infinity };
       this.keys.set(key, s);
     }
     if (s.running) {
@@ -29,7 +37,8 @@ export class Coalescer {
       return;
     }
     if (s.timer !== undefined) return;
-    const wait = s.lastStart + this.windowMs - performance.now();
+    const lastDuration = Number.isFinite(s.lastStart) ? s.lastEnd - s.lastStart : 0;
+    const wait = Math.max(s.lastStart + this.windowMs, s.lastEnd + lastDuration) - performance.now();
     if (wait <= 0) {
       void this.start(key);
       return;
@@ -65,6 +74,7 @@ export class Coalescer {
       this.onError(key, err);
     } finally {
       s.running = false;
+      s.lastEnd = performance.now();
       if (s.dirty && !this.closed) {
         s.dirty = false;
         this.signal(key);

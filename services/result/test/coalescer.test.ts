@@ -15,6 +15,11 @@ function gatedRuns() {
 
 const settle = () => new Promise((r) => setImmediate(r));
 
+/** Waits (bounded) until `check` holds: a follow-up run may wait as long as the last run took. */
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+}
+
 describe('Coalescer', () => {
   it('runs a lone signal at once', () => {
     const g = gatedRuns();
@@ -32,10 +37,10 @@ describe('Coalescer', () => {
     for (let i = 0; i < 100; i++) c.signal('p');
     assert.equal(g.started.length, 1, 'never two runs of one key at once');
     g.release();
-    await settle();
+    await until(() => g.started.length === 2);
     assert.equal(g.started.length, 2, 'one follow-up run covers all 100 signals');
     g.release();
-    await settle();
+    await until(() => !c.busy);
     assert.equal(g.started.length, 2);
     assert.equal(c.busy, false);
     c.close();
@@ -55,6 +60,19 @@ describe('Coalescer', () => {
     assert.equal(c.busy, false, 'close cancels scheduled runs');
   });
 
+  it('after a long run, waits at least as long before the next run of that key', async () => {
+    const g = gatedRuns();
+    const c = new Coalescer(0, g.run, () => undefined);
+    c.signal('p');
+    await new Promise((r) => setTimeout(r, 300)); // the run takes ≥ 300 ms
+    g.release();
+    await settle();
+    c.signal('p');
+    assert.deepEqual(g.started, ['p'], 'the next run is held back, not started at once');
+    assert.equal(c.busy, true);
+    c.close();
+  });
+
   it('reports a failed run and keeps working', async () => {
     const errors: unknown[] = [];
     let runs = 0;
@@ -63,9 +81,9 @@ describe('Coalescer', () => {
       throw new Error('boom');
     }, (_key, err) => errors.push(err));
     c.signal('p');
-    await settle();
+    await until(() => !c.busy);
     c.signal('p');
-    await settle();
+    await until(() => runs === 2 && !c.busy);
     assert.equal(runs, 2);
     assert.equal(errors.length, 2);
     c.close();
