@@ -81,9 +81,13 @@ describe('bernstein load against the local run', () => {
     assert.ok(report.visibleLatencyMs && report.visibleLatencyMs.count > 0, 'vote → visible latency was measured');
   });
 
-  it('rejects bad options with exit 2 and says which', async () => {
+  it('rejects bad options and an unreachable system with exit 2 and says which', async () => {
     const bad = run(LOAD, ['--rate', 'fast']);
     assert.equal(await bad.exit, 2);
     assert.match(bad.output(), /--rate "fast": expected a number ≥ 0/);
+    const port = await freePort(); // nothing listens there
+    const nowhere = run(LOAD, ['--poll-url', `http://127.0.0.1:${port}`, '--duration', '1']);
+    assert.equal(await nowhere.exit, 2);
+    assert.match(nowhere.output(), new RegExp(`cannot reach poll at http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\); is the system running`));
   });
 });

@@ -423,6 +423,10 @@ async function stableTallies(results: ResultsClient, poll: string, timeoutMs = 3
       const r = await results.results(poll);
       if (!r.stale) current = nonZero(talliesOf(r));
     } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'ECONNREFUSED' || code === 'ENOTFOUND') {
+        throw new Error(`cannot reach result at ${results.target.origin}${results.target.prefix} (${code}); is the system running (npm start)?`);
+      }
       if (Date.now() > deadline) throw err;
     }
     if (current) {

@@ -68,11 +68,11 @@ export class VoteClient {
   /** The polls and their option ids, from the first poll instance. */
   async polls(): Promise<PollInfo[]> {
     const target = this.targets[0] as Target;
-    const res = await (this.pools[0] as Pool).request({
-      method: 'GET',
-      path: `${target.prefix}/api/polls`,
-      headers: headersFor(target, { accept: 'application/json' }),
-    });
+    const res = await (this.pools[0] as Pool)
+      .request({ method: 'GET', path: `${target.prefix}/api/polls`, headers: headersFor(target, { accept: 'application/json' }) })
+      .catch((err: unknown) => {
+        throw new Error(`cannot reach poll at ${target.origin}${target.prefix} (${(err as { code?: string }).code ?? (err as Error).message}); is the system running (npm start)?`);
+      });
     const text = await res.body.text();
     if (res.statusCode !== 200) throw new Error(`GET ${target.origin}${target.prefix}/api/polls answered ${res.statusCode}: ${text.slice(0, 200)}`);
     const data = JSON.parse(text) as { polls: { id: string; options: { id: string }[] }[] };
