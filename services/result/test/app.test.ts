@@ -106,6 +106,14 @@ describe('result app (inject, real PostgreSQL)', () => {
     assert.match(res.body, /data-events="\.\.\/api\/polls\/lunch\/events"/);
   });
 
+  it('answers HEAD of an event stream without opening one', async () => {
+    const res = await app.inject({ method: 'HEAD', url: '/api/polls/default/events' });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.headers['content-type'] as string, /^text\/event-stream/);
+    assert.equal(res.body, '');
+    assert.equal(app.sseHub.clients, 0);
+  });
+
   it('exposes its metrics', async () => {
     const text = (await app.inject('/metrics')).body;
     for (const name of [

@@ -37,6 +37,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: { tallies: Tallies
   app.get<{ Params: PollParams }>('/api/polls/:poll/events', { logLevel: 'warn' }, async (req, reply) => {
     const snap = tallies.snapshot(req.params.poll);
     if (!snap) throw pollNotFound(req.params.poll);
+    // Fastify answers HEAD with the GET handler: say what GET would stream, without a stream.
+    if (req.method === 'HEAD') return reply.header('cache-control', 'no-cache').type('text/event-stream; charset=utf-8').send();
     reply.hijack();
     hub.subscribe(req.params.poll, reply.raw, snap);
   });
