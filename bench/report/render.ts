@@ -3,7 +3,7 @@
  * pass/miss, every figure with its command, the machine) and an SVG chart, and puts the
  * section between the markers of a README.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchResult, Figure } from '../lib/record.js';
 import { renderChart, type Panel } from './svg.js';
@@ -134,13 +134,44 @@ export function chartPanels(results: BenchResult[]): Panel[] {
   return panels;
 }
 
+/**
+ * Runs recorded in subdirectories (e.g. `--service-node-options` trials) next to the main
+ * run: every figure both have, side by side — the before/after of a proposed change.
+ */
+export function renderVariants(dir: string, main: BenchResult[]): string {
+  const base = new Map(main.flatMap((r) => r.figures.map((f) => [f.id, f] as const)));
+  const parts: string[] = [];
+  const subdirs = existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()) : [];
+  for (const d of subdirs) {
+    const variant = loadResults(join(dir, d.name));
+    if (variant.length === 0) continue;
+    const options = variant[0]?.serviceNodeOptions || '(as shipped)';
+    parts.push(
+      '',
+      `### Variant \`${d.name}\`: services with \`${options}\``,
+      '',
+      `Recorded by \`${variant[0]?.invocation ?? ''}\`, ${variant[0]?.startedAt.replace('T', ' ').slice(0, 16) ?? ''} UTC, load average ${variant[0]?.machine.loadAverage ?? ''}; full results in [results/${d.name}/](results/${d.name}/).`,
+      '',
+      '| Figure | Main run | This variant | Target |',
+      '|---|---|---|---|',
+    );
+    for (const f of variant.flatMap((r) => r.figures)) {
+      const b = base.get(f.id);
+      if (!b || f.kind === 'ceiling') continue;
+      const mark = (x: Figure) => (x.pass === undefined ? '' : x.pass ? ' (pass)' : ' (**miss**)');
+      parts.push(`| ${f.label} | ${fmt(b.value, b.unit)}${mark(b)} | ${fmt(f.value, f.unit)}${mark(f)} | ${targetText(f)} |`);
+    }
+  }
+  return parts.join('\n');
+}
+
 export function renderAll(dir: string, o: { readme: string }): void {
   const results = loadResults(dir);
   if (results.length === 0) return;
   const m = results[0]?.machine;
   const svg = renderChart('Bernstein benchmarks', m ? `${m.cpuModel}, ${m.cores} cores, Node ${m.node}, commit ${m.commit}, ${m.date.slice(0, 10)}` : '', chartPanels(results));
   writeFileSync(join(dir, 'chart.svg'), svg);
-  const section = [START, '', `![Benchmark chart](${o.readme.startsWith(dir) ? 'chart.svg' : 'results/chart.svg'})`, '', renderTable(results), '', END].join('\n');
+  const section = [START, '', `![Benchmark chart](${o.readme.startsWith(dir) ? 'chart.svg' : 'results/chart.svg'})`, '', renderTable(results), renderVariants(dir, results), '', END].join('\n');
   const current = existsSync(o.readme) ? readFileSync(o.readme, 'utf8') : `# Benchmark results\n\n${START}\n${END}\n`;
   const a = current.indexOf(START);
   const b = current.indexOf(END);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Recorder, type BenchResult } from '../../lib/record.js';
-import { renderAll, renderTable } from '../../report/render.js';
+import { renderAll, renderTable, renderVariants } from '../../report/render.js';
 
 const machine = {
   cpuModel: 'Test CPU', cores: 2, memoryGiB: 4, os: 'linux', node: 'v20.0.0', redis: 'Redis server v=7.0.15', postgres: 'postgres (PostgreSQL) 15.19',
@@ -47,5 +47,23 @@ describe('renderAll', () => {
     const svg = readFileSync(join(dir, 'chart.svg'), 'utf8');
     assert.match(svg, /Bernstein poll/);
     assert.match(svg, /target 15,000\/s/);
+  });
+});
+
+describe('renderVariants', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-variants-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('puts each figure of a variant run next to the main run, ceilings left out', () => {
+    const main = pollResult();
+    const variant = pollResult();
+    variant.serviceNodeOptions = '--max-semi-space-size=2';
+    variant.figures = variant.figures.map((f) => (f.id === 'poll.c50.p99' ? { ...f, value: 8, pass: true } : f));
+    mkdirSync(join(dir, 'semi'));
+    writeFileSync(join(dir, 'semi', 'poll.json'), JSON.stringify(variant));
+    const md = renderVariants(dir, [main]);
+    assert.match(md, /### Variant `semi`: services with `--max-semi-space-size=2`/);
+    assert.match(md, /\| poll p99, 50 \| 12 ms \(\*\*miss\*\*\) \| 8 ms \(pass\) \| ≤ 10 ms \|/);
+    assert.doesNotMatch(md, /bare, 50/);
   });
 });
