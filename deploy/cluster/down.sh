@@ -3,7 +3,7 @@
 # (including the PostgreSQL and Redis data: take a backup first if you need it).
 # Usage: deploy/cluster/down.sh k3d|kind   (BERNSTEIN_CLUSTER=name if you renamed it)
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
 case "${1:-}" in

@@ -6,7 +6,7 @@
 #   --namespace defaults to "default" (the base and local overlay; production: bernstein);
 #   --app-only leaves Traefik as it is.
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
 namespace=default

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # One command to a working Bernstein on a local k3d cluster: 1 server + 2 agents (3 nodes),
 # NodePorts 30021/30042 on the host, k3s' own Traefik disabled (ours replaces it), images
-# built from services/*/Dockerfile and imported into the nodes, the overlay applied
-# (local unless BERNSTEIN_OVERLAY says otherwise), rollout waited for, one vote smoke-tested.
+# built from services/*/Dockerfile and imported into the nodes, overlays/local applied,
+# rollout waited for, one vote smoke-tested.
 # Usage: deploy/cluster/up-k3d.sh          (BERNSTEIN_CLUSTER=name to rename the cluster)
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
 require_tools docker k3d kubectl curl
@@ -26,7 +26,7 @@ log "importing the images into the nodes"
 # shellcheck disable=SC2046 # one argument per image
 k3d image import -c "$BERNSTEIN_CLUSTER" $(images)
 prepare_data_node "k3d-$BERNSTEIN_CLUSTER-agent-0" "k3d-$BERNSTEIN_CLUSTER-agent-0"
-apply_overlay "${BERNSTEIN_OVERLAY:-local}"
+apply_overlay local
 wait_rollout
 smoke_test
 print_access k3d

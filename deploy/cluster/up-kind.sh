@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # One command to a working Bernstein on a local kind cluster: 1 control plane + 2 workers
 # (kind.yaml), NodePorts 30021/30042 on the host, images built from
-# services/*/Dockerfile and loaded into the nodes, the overlay applied (local unless
-# BERNSTEIN_OVERLAY says otherwise), rollout waited for, one vote smoke-tested.
+# services/*/Dockerfile and loaded into the nodes, overlays/local applied, rollout waited
+# for, one vote smoke-tested.
 # Usage: deploy/cluster/up-kind.sh         (BERNSTEIN_CLUSTER=name to rename the cluster)
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
 require_tools docker kind kubectl curl
@@ -27,7 +27,7 @@ log "loading the images into the nodes"
 # shellcheck disable=SC2046 # one argument per image
 kind load docker-image --name "$BERNSTEIN_CLUSTER" $(images)
 prepare_data_node "$BERNSTEIN_CLUSTER-worker" "$BERNSTEIN_CLUSTER-worker"
-apply_overlay "${BERNSTEIN_OVERLAY:-local}"
+apply_overlay local
 wait_rollout
 smoke_test
 print_access kind
