@@ -6,3 +6,4 @@ export * from './redis-server.js';
 export * from './log-lines.js';
 export * from './service-process.js';
 export * from './stack.js';
+export { up } from './up.js';
