@@ -102,7 +102,7 @@ describe('container images', { skip, concurrency: false }, () => {
 
     after(async () => {
       const names = ['redis', 'postgres', 'migrate', 'poll', 'worker-1', 'worker-2', 'result'].map((n) => `${id}-${n}`);
-      await podman(['rm', '--force', '--time', '0', ...names]);
+      await podman(['rm', '--force', '--volumes', '--time', '0', ...names]);
       await podman(['network', 'rm', '--force', network]);
     });
 

@@ -1,0 +1,176 @@
+/**
+ * deploy/compose.yaml: parses, and has the structure the system needs (no Docker engine is
+ * required for this file; the podman run of its subset is in compose-run.test.ts).
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { parse } from 'yaml';
+import { repoRoot } from './podman.js';
+
+interface Service {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  command?: string[];
+  environment?: Record<string, string | number>;
+  env_file?: unknown;
+  ports?: string[];
+  networks?: string[];
+  volumes?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  deploy?: { replicas?: number };
+  healthcheck?: { test?: string[]; disable?: boolean };
+  labels?: Record<string, string>;
+  sysctls?: string[];
+  restart?: string;
+  user?: string;
+}
+interface Compose {
+  services: Record<string, Service>;
+  networks: Record<string, { name?: string; internal?: boolean }>;
+  volumes: Record<string, unknown>;
+}
+
+const text = readFileSync(`${repoRoot}deploy/compose.yaml`, 'utf8');
+// Merge keys (<<) as compose reads them.
+const compose = parse(text, { merge: true }) as Compose;
+const svc = (name: string): Service => {
+  const s = compose.services[name];
+  assert.ok(s, `service ${name} exists`);
+  return s;
+};
+const APPS = ['poll', 'worker', 'result'] as const;
+
+describe('deploy/compose.yaml', () => {
+  test('has exactly the services of the system', () => {
+    assert.deepEqual(Object.keys(compose.services).sort(), [
+      'cadvisor', 'migrate', 'poll', 'postgres', 'redis', 'result', 'traefik', 'worker',
+    ]);
+  });
+
+  test('every image is pinned to an exact version', () => {
+    for (const [name, s] of Object.entries(compose.services)) {
+      assert.ok(s.image, `${name} names its image`);
+      assert.match(s.image, /:v?\d+\.\d+(\.\d+)?(-[\w.]+)?$/, `${name}: ${s.image} is not pinned to an exact version`);
+    }
+  });
+
+  test('our apps are built from their Dockerfiles; migrate reuses the worker image', () => {
+    for (const a of APPS) {
+      assert.deepEqual(svc(a).build, { context: '..', dockerfile: `services/${a}/Dockerfile` });
+    }
+    assert.equal(svc('migrate').image, svc('worker').image);
+    assert.deepEqual(svc('migrate').command, ['node', 'dist/migrate.js']);
+    assert.equal(svc('migrate').restart, 'no', 'migrate is a one-shot');
+  });
+
+  test('two replicas of poll, worker and result', () => {
+    for (const a of APPS) assert.equal(svc(a).deploy?.replicas, 2, `${a} replicas`);
+  });
+
+  test('redis is append-only (everysec) on a named volume; postgres keeps its data on a named volume', () => {
+    const redis = svc('redis');
+    assert.deepEqual(redis.command, ['redis-server', '--appendonly', 'yes', '--appendfsync', 'everysec']);
+    assert.deepEqual(redis.volumes, ['redis-data:/data']);
+    assert.deepEqual(svc('postgres').volumes, ['postgres-data:/var/lib/postgresql/data']);
+    assert.ok('redis-data' in compose.volumes && 'postgres-data' in compose.volumes);
+  });
+
+  test('no password or secret is written in the file: they come from the environment (.env)', () => {
+    for (const [name, s] of Object.entries(compose.services)) {
+      for (const [key, value] of Object.entries(s.environment ?? {})) {
+        if (/PASSWORD|SECRET/.test(key)) {
+          assert.match(String(value), /^\$\{[A-Z_]+:\?[^}]+\}$/, `${name}.${key} must be \${VAR:?message}, not a value`);
+        }
+      }
+    }
+    assert.doesNotMatch(text, /replace-me/, 'the example values stay in compose.env.example');
+    const example = readFileSync(`${repoRoot}deploy/compose.env.example`, 'utf8');
+    for (const v of ['POSTGRES_PASSWORD', 'COOKIE_SECRET']) assert.match(example, new RegExp(`^${v}=`, 'm'));
+  });
+
+  test('the apps get the variables they read (course names)', () => {
+    const env = (n: string) => Object.keys(svc(n).environment ?? {});
+    const pg = ['POSTGRES_HOST', 'POSTGRES_PORT', 'POSTGRES_DB', 'POSTGRES_USER', 'POSTGRES_PASSWORD'];
+    for (const v of ['REDIS_HOST', 'COOKIE_SECRET']) assert.ok(env('poll').includes(v), `poll: ${v}`);
+    for (const v of ['REDIS_HOST', ...pg]) assert.ok(env('worker').includes(v), `worker: ${v}`);
+    for (const v of pg) assert.ok(env('result').includes(v), `result: ${v}`);
+    for (const v of pg) assert.ok(env('migrate').includes(v), `migrate: ${v}`);
+    assert.ok(!env('poll').includes('POSTGRES_PASSWORD'), 'poll does not get the database password');
+  });
+
+  test('health checks gate depends_on, and the apps wait for the migration to complete', () => {
+    for (const name of ['redis', 'postgres', 'traefik']) {
+      assert.ok(svc(name).healthcheck?.test?.length, `${name} has a health check`);
+    }
+    const deps = (n: string) => svc(n).depends_on ?? {};
+    assert.deepEqual(deps('migrate'), { postgres: { condition: 'service_healthy' } });
+    for (const a of APPS) {
+      assert.deepEqual(deps(a).migrate, { condition: 'service_completed_successfully' }, `${a} waits for migrate`);
+      for (const [dep, d] of Object.entries(deps(a))) {
+        if (dep !== 'migrate') assert.equal(d.condition, 'service_healthy', `${a} → ${dep}`);
+      }
+    }
+    assert.ok('redis' in deps('poll') && 'redis' in deps('worker') && 'postgres' in deps('worker') && 'postgres' in deps('result'));
+    assert.deepEqual(Object.keys(deps('traefik')).sort(), ['poll', 'result']);
+  });
+
+  test('front and back networks: only the services that need Redis/PostgreSQL reach them; only Traefik publishes ports', () => {
+    assert.equal(compose.networks.back?.internal, true, 'back is internal');
+    const nets = (n: string) => [...(svc(n).networks ?? [])].sort();
+    assert.deepEqual(nets('traefik'), ['front']);
+    assert.deepEqual(nets('cadvisor'), ['front']);
+    assert.deepEqual(nets('poll'), ['back', 'front']);
+    assert.deepEqual(nets('result'), ['back', 'front']);
+    for (const n of ['redis', 'postgres', 'worker', 'migrate']) assert.deepEqual(nets(n), ['back'], n);
+    for (const [name, s] of Object.entries(compose.services)) {
+      if (name !== 'traefik') assert.equal(s.ports, undefined, `${name} publishes no port`);
+    }
+    assert.deepEqual(svc('traefik').ports, ['${BERNSTEIN_HTTP_PORT:-80}:80']);
+  });
+
+  test('Traefik load-balances poll.localhost and result.localhost (docker labels), with dashboard and cAdvisor routes', () => {
+    const cmd = (svc('traefik') as Service & { command: string[] }).command;
+    for (const flag of ['--providers.docker=true', '--providers.docker.exposedbydefault=false', '--api.dashboard=true', '--ping=true']) {
+      assert.ok(cmd.includes(flag), `traefik ${flag}`);
+    }
+    assert.ok(cmd.includes(`--providers.docker.network=${compose.networks.front?.name ?? ''}`), 'traefik uses the front network');
+    for (const [service, host] of [['poll', 'poll.localhost'], ['result', 'result.localhost'], ['cadvisor', 'cadvisor.localhost'], ['traefik', 'traefik.localhost']] as const) {
+      const labels = svc(service).labels ?? {};
+      assert.equal(labels['traefik.enable'], 'true', `${service} enabled`);
+      assert.ok(Object.values(labels).includes(`Host(\`${host}\`)`), `${service} routed by ${host}`);
+    }
+    for (const a of ['poll', 'result']) {
+      const labels = svc(a).labels ?? {};
+      assert.equal(labels[`traefik.http.services.${a}.loadbalancer.server.port`], '80');
+      assert.equal(labels[`traefik.http.services.${a}.loadbalancer.healthcheck.path`], '/readyz');
+    }
+    assert.equal(svc('traefik').labels?.['traefik.http.routers.dashboard.service'], 'api@internal');
+  });
+
+  test('poll and result listen on port 80 as non-root through the netns sysctl (ADR 0001)', () => {
+    for (const a of ['poll', 'result']) {
+      // List form: podman-compose 1.0 mishandles the map form.
+      assert.deepEqual(svc(a).sysctls, ['net.ipv4.ip_unprivileged_port_start=0'], a);
+      assert.equal(svc(a).user, undefined, `${a} keeps the image's USER node`);
+    }
+  });
+
+  test('cAdvisor mounts the five standard read-only host paths', () => {
+    assert.deepEqual(svc('cadvisor').volumes, [
+      '/:/rootfs:ro', '/var/run:/var/run:ro', '/sys:/sys:ro', '/var/lib/docker/:/var/lib/docker:ro', '/dev/disk/:/dev/disk:ro',
+    ]);
+  });
+
+  test('bernstein check finds nothing in compose.yaml and the Dockerfiles', async () => {
+    const files = ['deploy/compose.yaml', ...APPS.map((a) => `services/${a}/Dockerfile`)];
+    const out = await new Promise<{ code: number; output: string }>((resolve) => {
+      // The runner's NODE_OPTIONS (source condition + tsx) lets the checker run from its sources.
+      execFile(process.execPath, [`${repoRoot}packages/check/src/bin.ts`, ...files], { cwd: repoRoot }, (err, stdout, stderr) => {
+        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, output: stdout + stderr });
+      });
+    });
+    assert.equal(out.code, 0, out.output);
+  });
+});
