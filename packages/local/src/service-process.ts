@@ -111,5 +111,6 @@ export class ServiceProcess {
 
 export function describeExit(state: ExitState | undefined): string {
   if (!state) return 'still running';
-  return state.signal ? `killed by ${state.signal}` : `exit code ${state.code}`;
+  if (state.signal) return `killed by ${state.signal}`;
+  return state.code === null ? 'exited' : `exit code ${state.code}`;
 }

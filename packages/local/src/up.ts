@@ -105,10 +105,14 @@ export async function up(): Promise<number> {
       fromSource: import.meta.url.endsWith('.ts'),
       output: print,
       onUnexpectedExit: (name: string, state: { code: number | null; signal: NodeJS.Signals | null }) => {
-        void stopAll(1, `${name} stopped unexpectedly (${describeExit(state)}); stopping everything — see its log lines above`);
+        const where = name === 'redis' || name === 'postgres' ? `see ${join(dataDir, name, `${name}.log`)}` : 'see its log lines above';
+        void stopAll(1, `${name} stopped unexpectedly (${describeExit(state)}); stopping everything — ${where}`);
       },
     };
-    stack = await LocalStack.start(options);
+    const started = await LocalStack.start(options);
+    stack = started;
+    // Ctrl-C while starting: stopAll found nothing to stop yet.
+    if (stopping) await started.stop();
   } catch (err) {
     release();
     process.off('SIGINT', onSignal);
