@@ -110,7 +110,7 @@ async function main(): Promise<number> {
     const invocation = `npm run bench --${smoke ? ' --smoke' : ''}${positionals.length > 0 ? ` ${names.join(' ')}` : ''}${serviceNodeOptions ? ` --service-node-options='${serviceNodeOptions}'` : ''}`;
     for (const name of names) {
       const recorder = new Recorder();
-      const ctx: BenchContext = { redis, postgres, smoke, fromSource: values['from-source'] ?? false, profileDir, serviceNodeOptions, recorder, log };
+      const ctx: BenchContext = { redis, postgres, smoke, fromSource: values['from-source'] ?? false, profileDir, serviceNodeOptions, recorder, machineCores: machine.cores, log };
       const startedAt = new Date().toISOString();
       log(`— ${name} —`);
       try {

@@ -8,6 +8,7 @@ import type { BenchContext } from '../lib/context.js';
 import { BENCH_COOKIE_SECRET } from '../lib/context.js';
 import { autocannon, cannonCommand, type CannonOptions, type CannonResult } from '../lib/autocannon.js';
 import { startBareServer } from '../lib/bare-server.js';
+import { CpuMeter } from '../lib/cpu.js';
 import { RssSampler } from '../lib/rss.js';
 import { startService } from '../lib/services.js';
 import { targets } from '../lib/targets.js';
@@ -30,7 +31,7 @@ export async function pollBenchmark(ctx: BenchContext): Promise<void> {
   const r = ctx.recorder;
   try {
     const sampler = new RssSampler(poll.pid);
-    const runs: Record<string, { ours: CannonResult; bare: CannonResult }> = {};
+    const runs: Record<string, { ours: CannonResult; bare: CannonResult; cores: Record<string, Record<string, number>> }> = {};
     for (const c of connections) {
       const base: Omit<CannonOptions, 'url'> = {
         connections: c,
@@ -43,16 +44,39 @@ export async function pollBenchmark(ctx: BenchContext): Promise<void> {
         await autocannon({ ...base, durationS: warmupS, url: bare.url + PATH });
         await autocannon({ ...base, durationS: warmupS, url: poll.url + PATH });
       }
-      ctx.log(`poll: bare node:http, ${c} connections, ${durationS} s`);
-      const b = await autocannon({ ...base, url: bare.url + PATH });
-      ctx.log(`poll: poll service, ${c} connections, ${durationS} s`);
-      const o = await autocannon({ ...base, url: poll.url + PATH });
-      runs[`c${c}`] = { ours: o, bare: b };
-      if (o.non2xx + o.errors + o.timeouts > 0) ctx.log(`poll: ${o.non2xx} non-2xx, ${o.errors} errors, ${o.timeouts} timeouts at ${c} connections`);
       const ours = cannonCommand(base, `http://127.0.0.1:<poll>${PATH}`);
       const ceiling = cannonCommand(base, `http://127.0.0.1:<bare>${PATH}`);
+      ctx.log(`poll: bare node:http, ${c} connections, ${durationS} s`);
+      const bareCpu = new CpuMeter({ server: bare.pid });
+      bareCpu.start();
+      const b = await autocannon({ ...base, url: bare.url + PATH });
+      const bareCores = bareCpu.stop();
+      ctx.log(`poll: poll service, ${c} connections, ${durationS} s`);
+      const pollCpu = new CpuMeter({ poll: poll.pid, redis: ctx.redis.pid });
+      pollCpu.start();
+      const o = await autocannon({ ...base, url: poll.url + PATH });
+      const pollCores = pollCpu.stop();
+      runs[`c${c}`] = { ours: o, bare: b, cores: { ours: { ...pollCores, autocannon: o.generatorCores }, bare: { ...bareCores, autocannon: b.generatorCores } } };
+      const cores = (x: number) => Math.round(x * 100) / 100;
+      r.add({
+        id: `poll.c${c}.cores.poll`,
+        label: `poll, ${c} connections: cores used by poll (Redis ${cores(pollCores.redis ?? 0)}, autocannon ${cores(o.generatorCores)}; of ${ctx.machineCores})`,
+        value: pollCores.poll ?? 0,
+        unit: 'cores',
+        kind: 'ours',
+        command: ours,
+      });
+      r.add({
+        id: `bare.c${c}.cores.server`,
+        label: `bare node:http, ${c} connections: cores used by the server (autocannon ${cores(b.generatorCores)}; of ${ctx.machineCores})`,
+        value: bareCores.server ?? 0,
+        unit: 'cores',
+        kind: 'ceiling',
+        command: ceiling,
+      });
+      if (o.non2xx + o.errors + o.timeouts > 0) ctx.log(`poll: ${o.non2xx} non-2xx, ${o.errors} errors, ${o.timeouts} timeouts at ${c} connections`);
       const at50 = c === 50;
-      r.add({ id: `poll.c${c}.votesPerSecond`, label: `poll, ${c} connections: votes/s accepted`, value: o.okPerSecond, unit: 'votes/s', kind: 'ours', command: ours, ceilings: [`bare.c${c}.requestsPerSecond`], ...(at50 ? { target: targets.pollVotesPerSecond } : {}) });
+      r.add({ id: `poll.c${c}.votesPerSecond`, label: `poll, ${c} connections: votes/s accepted`, value: o.okPerSecond, unit: 'votes/s', kind: 'ours', command: ours, ceilings: [`bare.c${c}.requestsPerSecond`, 'ceiling.redis.xadd'], ...(at50 ? { target: targets.pollVotesPerSecond } : {}) });
       r.add({ id: `poll.c${c}.p50`, label: `poll, ${c} connections: p50 latency`, value: o.latencyMs.p50, unit: 'ms', kind: 'ours', command: ours });
       r.add({ id: `poll.c${c}.p99`, label: `poll, ${c} connections: p99 latency`, value: o.latencyMs.p99, unit: 'ms', kind: 'ours', command: ours, ceilings: [`bare.c${c}.p99`], ...(at50 ? { target: targets.pollP99Ms } : {}) });
       r.add({ id: `bare.c${c}.requestsPerSecond`, label: `bare node:http, ${c} connections: 202/s`, value: b.okPerSecond, unit: 'requests/s', kind: 'ceiling', command: ceiling });

@@ -14,6 +14,7 @@ import { Redis } from '@bernstein/common';
 import type { BenchContext } from '../lib/context.js';
 import { copyCeiling, redisBenchmark } from '../lib/ceilings.js';
 import { fillStream, waitDrained } from '../lib/queue.js';
+import { CpuMeter } from '../lib/cpu.js';
 import { RssSampler } from '../lib/rss.js';
 import { startService } from '../lib/services.js';
 import { targets } from '../lib/targets.js';
@@ -58,17 +59,21 @@ export async function workerBenchmark(ctx: BenchContext): Promise<void> {
             await db.query('TRUNCATE votes, tallies');
             const filled = await fillStream(redis, stream, n, share, `b${batch}s${share * 100}x`);
             ctx.log(`worker: batch ${batch}, ${share * 100} % re-votes: draining ${n} votes`);
+            const meter = new CpuMeter({ worker: pid, redis: ctx.redis.pid, postgres: ctx.postgres.pid }, ['postgres']);
+            meter.start();
             const t0 = performance.now();
             process.kill(pid, 'SIGCONT');
             resumed = true;
             await waitDrained(redis, stream, GROUP, filled.lastId, ctx.smoke ? 60_000 : 600_000);
             const seconds = (performance.now() - t0) / 1000;
+            const cores = meter.stop();
             const rows = await db.query<{ votes: string; counted: string | null }>('SELECT (SELECT count(*) FROM votes) AS votes, (SELECT sum(votes) FROM tallies) AS counted');
             const row = rows.rows[0];
             const exact = Number(row?.votes) === filled.voters && Number(row?.counted ?? 0) === filled.voters;
             if (!exact) throw new Error(`after draining, votes/tallies hold ${row?.votes}/${row?.counted}, expected ${filled.voters} voters`);
             const rate = n / seconds;
-            runs.push({ batch, revoteShare: share, votes: n, voters: filled.voters, seconds, votesPerSecond: rate, exact });
+            runs.push({ batch, revoteShare: share, votes: n, voters: filled.voters, seconds, votesPerSecond: rate, exact, cores });
+            const c2 = (x: number | undefined) => Math.round((x ?? 0) * 100) / 100;
             const target = batch === 1 ? undefined : share === 0 ? targets.workerNewPerSecond : targets.workerRevotePerSecond;
             r.add({
               id: `worker.b${batch}.r${share * 100}.votesPerSecond`,
@@ -79,7 +84,7 @@ export async function workerBenchmark(ctx: BenchContext): Promise<void> {
               command: 'npm run bench -- worker',
               ceilings: [`ceiling.redis.xreadgroup.b${batch}`, 'ceiling.postgres.copy'],
               ...(target ? { target } : {}),
-              ...(batch === 1 ? { note: 'one commit (fsync) per vote' } : {}),
+              note: `${batch === 1 ? 'one commit (fsync) per vote; ' : ''}cores: worker ${c2(cores.worker)}, PostgreSQL ${c2(cores.postgres)}, Redis ${c2(cores.redis)}`,
             });
           } finally {
             if (!resumed) process.kill(pid, 'SIGCONT');

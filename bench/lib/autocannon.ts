@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join, dirname } from 'node:path';
+import { cpuSeconds } from './cpu.js';
 
 export interface CannonOptions {
   url: string;
@@ -25,6 +26,8 @@ export interface CannonResult {
   timeouts: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
   durationS: number;
+  /** Cores the generator itself used while it ran (from /proc, sampled). */
+  generatorCores: number;
 }
 
 function bin(): string {
@@ -51,11 +54,16 @@ export async function autocannon(o: CannonOptions): Promise<CannonResult> {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_OPTIONS: '' },
   });
+  const t0 = performance.now();
+  let generatorCpu = 0;
+  const sampler = setInterval(() => (generatorCpu = cpuSeconds(child.pid) ?? generatorCpu), 100);
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearInterval(sampler);
+  const wall = (performance.now() - t0) / 1000;
   const line = out.trim().split('\n').at(-1) ?? '';
   if (code !== 0 || !line.startsWith('{')) throw new Error(`autocannon failed (exit ${code}): ${err.trim() || out.trim()}`);
   const r = JSON.parse(line) as {
@@ -74,5 +82,6 @@ export async function autocannon(o: CannonOptions): Promise<CannonResult> {
     timeouts: r.timeouts,
     latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max, mean: r.latency.mean },
     durationS: r.duration,
+    generatorCores: generatorCpu / Math.max(0.001, wall),
   };
 }

@@ -16,6 +16,8 @@ export interface BenchContext {
   /** Extra Node flags for every service process (e.g. `--max-semi-space-size=2`), to measure a proposed setting. */
   serviceNodeOptions: string;
   recorder: Recorder;
+  /** Cores of the machine (everything shares them: generator, service, Redis, PostgreSQL). */
+  machineCores: number;
   /** One progress line for the person watching. */
   log: (line: string) => void;
 }
