@@ -74,7 +74,8 @@ export async function workerBenchmark(ctx: BenchContext): Promise<void> {
             const rate = n / seconds;
             runs.push({ batch, revoteShare: share, votes: n, voters: filled.voters, seconds, votesPerSecond: rate, exact, cores });
             const c2 = (x: number | undefined) => Math.round((x ?? 0) * 100) / 100;
-            const target = batch === 1 ? undefined : share === 0 ? targets.workerNewPerSecond : targets.workerRevotePerSecond;
+            // The targets are judged on the shipped BATCH_SIZE; the other sizes show the trade-off.
+            const target = batch !== DEFAULT_BATCH ? undefined : share === 0 ? targets.workerNewPerSecond : targets.workerRevotePerSecond;
             r.add({
               id: `worker.b${batch}.r${share * 100}.votesPerSecond`,
               label: `worker, batch ${batch}, ${share === 0 ? 'all new voters' : '50 % re-votes'}${n !== total ? ` (${n.toLocaleString('en-US')} votes)` : ''}`,
