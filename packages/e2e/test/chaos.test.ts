@@ -4,6 +4,7 @@
  * started; the tallies must still match every acknowledged vote exactly.
  */
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { defaultChaosOptions, defaultLoadOptions, runChaos } from '@bernstein/load';
 
@@ -23,5 +24,6 @@ describe('chaos run', () => {
     assert.equal(report.verification.extra, 0, detail);
     assert.equal(report.abandoned, 0, detail);
     assert.equal(report.ok, true, detail);
+    rmSync(report.logDir, { recursive: true, force: true }); // kept above only to explain a failure
   });
 });
