@@ -12,6 +12,8 @@ export interface ServiceProcessOptions {
   name: string;
   /** The service's entry: `services/<name>/dist/server.js` or, from sources, `src/server.ts`. */
   entry: string;
+  /** Node options placed before the entry (e.g. the service's own V8 flags). */
+  nodeArgs?: string[];
   env: Record<string, string | undefined>;
   /** The HTTP port (ops endpoints for the worker). */
   port: number;
@@ -32,7 +34,7 @@ export class ServiceProcess {
   stopping = false;
 
   constructor(readonly options: ServiceProcessOptions) {
-    this.child = spawn(process.execPath, [options.entry], {
+    this.child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry], {
       cwd: options.cwd,
       env: { ...options.env, PORT: String(options.port) } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
