@@ -51,14 +51,15 @@ export async function e2eBenchmark(ctx: BenchContext): Promise<void> {
   try {
     const services = stack.services.map((s) => ({ name: s.name, pid: s.pid }));
     // V8 gives back the young generation it grew while loading modules only once the process
-    // has been quiet for a while (its memory reducer): idle means settled, read 20 s after start.
+    // has been quiet for a while (its memory reducer; seen here after 10 to 25 s): idle means
+    // settled, read 45 s after start.
     await sleep(ctx.smoke ? 300 : 3000);
     const early = new Map(services.map((s) => [s.name, rssMB(s.pid) ?? 0]));
-    await sleep(ctx.smoke ? 0 : 17_000);
+    await sleep(ctx.smoke ? 0 : 42_000);
     for (const s of services) {
       r.add({
         id: `rss.${s.name}.idle`,
-        label: `${s.name} RSS, idle (local system at rest, ${ctx.smoke ? 0.3 : 20} s after start)`,
+        label: `${s.name} RSS, idle (local system at rest, ${ctx.smoke ? 0.3 : 45} s after start)`,
         value: rssMB(s.pid) ?? 0,
         unit: 'MB',
         kind: 'ours',
