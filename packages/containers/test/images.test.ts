@@ -33,6 +33,15 @@ describe('container images', { skip, concurrency: false }, () => {
     });
   }
 
+  test('a container with a missing required variable exits 78 and names it', async () => {
+    const cases = { poll: ['REDIS_HOST'], worker: ['REDIS_HOST', 'POSTGRES_HOST'], result: ['POSTGRES_HOST', 'POSTGRES_PASSWORD'] };
+    for (const s of SERVICES) {
+      const r = await podman(['run', '--rm', image(s)], 60_000);
+      assert.equal(r.code, 78, `${s} exit code (EX_CONFIG); output: ${r.stdout}${r.stderr}`);
+      for (const v of cases[s]) assert.match(r.stdout + r.stderr, new RegExp(v), `${s} names ${v}`);
+    }
+  });
+
   test('images run as user node, from the service directory, with labels, health check and exec-form CMD', async () => {
     for (const s of SERVICES) {
       const raw = await podmanOk(['image', 'inspect', image(s)]);

@@ -30,7 +30,8 @@ describe('smoke test on one podman network', { skip, concurrency: false }, () =>
   const pgEnv = ['POSTGRES_HOST=' + `${id}-postgres`, 'POSTGRES_DB=bernstein', 'POSTGRES_USER=bernstein', `POSTGRES_PASSWORD=${pgPassword}`];
   const redisEnv = [`REDIS_HOST=${id}-redis`];
   const env = (vars: string[]) => vars.flatMap((v) => ['-e', v]);
-  const common = ['--network', network, '-e', 'LOG_LEVEL=warn'];
+  // The hardening the Kubernetes manifests apply: read-only root, no capabilities, no privilege escalation.
+  const common = ['--network', network, '-e', 'LOG_LEVEL=warn', '--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
   // poll and result keep their default port 80, as non-root (docs/adr/0001-port-80-as-non-root.md).
   const port80 = ['--sysctl', 'net.ipv4.ip_unprivileged_port_start=0'];
   let pollUrl = '';
