@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- <name>…] [--smoke] [--out DIR] [--from-source] [--profile] [--service-node-options FLAGS]`
+ * `npm run bench [-- <name>…] [--smoke] [--out DIR] [--from-source] [--profile] [--service-node-options FLAGS] [--render-only]`
  *
  * Starts a private Redis (AOF, appendfsync everysec) and PostgreSQL (fsync on), runs the named
  * benchmarks (all when none is named) against services started from `dist/`, each measuring
@@ -62,6 +62,7 @@ async function main(): Promise<number> {
         'from-source': { type: 'boolean' },
         profile: { type: 'boolean' },
         'service-node-options': { type: 'string' },
+        'render-only': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -88,6 +89,12 @@ async function main(): Promise<number> {
     return 2;
   }
   mkdirSync(out, { recursive: true });
+  const readme = out === RESULTS_DIR ? join(REPO_ROOT, 'bench/README.md') : join(out, 'README.md');
+  if (values['render-only']) {
+    renderAll(out, { readme });
+    process.stderr.write(`bench: rendered ${join(out, 'chart.svg')} and ${readme}\n`);
+    return 0;
+  }
   if (names.includes('result')) ensureFileLimit();
 
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -129,7 +136,7 @@ async function main(): Promise<number> {
     await redis.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
-  renderAll(out, { readme: out === RESULTS_DIR ? join(REPO_ROOT, 'bench/README.md') : join(out, 'README.md') });
+  renderAll(out, { readme });
   if (profileDir) log(`profiles: ${summarizeProfiles(profileDir, join(out, 'profiles.md'))}`);
   log(`results in ${out}`);
   return failed === 0 ? 0 : 1;

@@ -20,7 +20,7 @@ export function loadResults(dir: string): BenchResult[] {
 
 function fmt(v: number, unit: string): string {
   if (!Number.isFinite(v)) return '–';
-  const digits = unit === 'ms' || unit === 'MB' || unit === 'kB' || unit === '%' ? (Math.abs(v) < 100 ? 1 : 0) : 0;
+  const digits = unit === 'cores' ? 2 : unit === 'ms' || unit === 'MB' || unit === 'kB' || unit === '%' ? (Math.abs(v) < 100 ? 1 : 0) : 0;
   const s = v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
   return unit ? `${s} ${unit}` : s;
 }
@@ -45,8 +45,11 @@ export function renderTable(results: BenchResult[]): string {
     lines.push(`- \`${r.benchmark}\`: ${r.startedAt.replace('T', ' ').slice(0, 19)} UTC, load average ${r.machine.loadAverage} at the start of the run${r.smoke ? ' — **SMOKE RUN, tiny sizes, figures meaningless**' : ''} (\`${r.invocation}\`)${r.serviceNodeOptions ? `; services ran with \`${r.serviceNodeOptions}\`` : ''}`);
   }
   lines.push('', '### Targets (issue 6)', '', '| Measurement | Target | Measured | Ceiling, same run | Result |', '|---|---|---|---|---|');
-  for (const r of results) {
-    for (const f of r.figures.filter((x) => x.target)) {
+  // In the issue's order: throughput and latency first, memory last.
+  const targeted = results.flatMap((r) => r.figures.filter((x) => x.target));
+  const ordered = [...targeted.filter((f) => !f.id.startsWith('rss.')), ...targeted.filter((f) => f.id.startsWith('rss.'))];
+  {
+    for (const f of ordered) {
       const ceil = (f.ceilings ?? [])
         .map((id) => all.get(id))
         .filter((c): c is Figure => c !== undefined)

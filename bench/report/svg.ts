@@ -27,6 +27,7 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 
 export function compact(v: number): string {
   if (!Number.isFinite(v)) return '–';
+  if (v === 0) return '0';
   if (v >= 1e6) return `${(v / 1e6).toFixed(v >= 1e7 ? 0 : 1)}M`;
   if (v >= 1e3) return `${(v / 1e3).toFixed(v >= 1e4 ? 0 : 1)}k`;
   if (v >= 10) return v.toFixed(0);
@@ -84,17 +85,19 @@ function panelSvg(p: Panel, y0: number): string {
     });
     out.push(`<text x="${(LEFT + gi * groupW + groupW / 2).toFixed(1)}" y="${y0 + TOP + plotH + 16}" class="tick" text-anchor="middle">${esc(g.label)}</text>`);
   });
-  for (const t of p.targets ?? []) {
+  // Labels alternate right and left so two close target lines stay readable.
+  (p.targets ?? []).forEach((t, i) => {
     out.push(`<line x1="${LEFT}" x2="${W - RIGHT}" y1="${y(t.value).toFixed(1)}" y2="${y(t.value).toFixed(1)}" class="target"/>`);
-    out.push(`<text x="${W - RIGHT - 2}" y="${(y(t.value) - 4).toFixed(1)}" class="targetlabel" text-anchor="end">${esc(t.label)}</text>`);
-  }
+    const right = i % 2 === 0;
+    out.push(`<text x="${right ? W - RIGHT - 2 : LEFT + 4}" y="${(y(t.value) - 4).toFixed(1)}" class="targetlabel" text-anchor="${right ? 'end' : 'start'}">${esc(t.label)}</text>`);
+  });
   // Legend: the series of this panel.
   const series = [...new Set(p.groups.flatMap((g) => g.bars.map((b) => b.series)))];
   let lx = LEFT;
   const ly = y0 + PANEL_H - 14;
   for (const s of series) {
     out.push(`<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${color(s)}"/><text x="${lx + 14}" y="${ly}" class="tick">${esc(s)}</text>`);
-    lx += 24 + s.length * 6.2;
+    lx += 28 + s.length * 6.6;
   }
   return out.join('\n');
 }
