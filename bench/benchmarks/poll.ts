@@ -4,6 +4,7 @@
  * (autocannon), the bare node:http server as the ceiling. Every request carries no cookie,
  * so every vote is a new voter (poll signs a fresh cookie each time: its most expensive path).
  */
+import { Redis } from '@bernstein/common';
 import type { BenchContext } from '../lib/context.js';
 import { BENCH_COOKIE_SECRET } from '../lib/context.js';
 import { autocannon, cannonCommand, type CannonOptions, type CannonResult } from '../lib/autocannon.js';
@@ -98,5 +99,10 @@ export async function pollBenchmark(ctx: BenchContext): Promise<void> {
   } finally {
     await bare.stop();
     await poll.stop();
+    // The next benchmarks share this Redis: leave no stream behind to grow its AOF.
+    const redis = new Redis({ host: ctx.redis.host, port: ctx.redis.port, lazyConnect: true });
+    await redis.connect();
+    await redis.del(STREAM);
+    redis.disconnect();
   }
 }
