@@ -97,10 +97,12 @@ export class Consumer {
     let nextClaim = Date.now();
     let nextTrim = Date.now() + this.trimIntervalMs;
     let failures = 0;
-    while (!this.stopping) {
+    let prefetched: StreamEntry[] | undefined;
+    while (!this.stopping || prefetched !== undefined) {
       if (this.reconnected) {
         this.reconnected = false;
         pendingCursor = '0';
+        prefetched = undefined; // pending for us, so re-read with the rest
       }
       try {
         if (pendingCursor !== null) {
@@ -121,12 +123,29 @@ export class Consumer {
           if (removed > 0) this.log.debug({ removed }, 'trimmed acknowledged entries');
           nextTrim = Date.now() + this.trimIntervalMs;
         } else {
-          const entries = await readGroup(this.o.redis, this.o.names, this.o.consumer, '>', this.o.batchSize, this.o.blockMs);
-          if (entries.length > 0) await this.processBatch(entries);
+          let entries = prefetched ?? (await readGroup(this.o.redis, this.o.names, this.o.consumer, '>', this.o.batchSize, this.o.blockMs));
+          prefetched = undefined;
+          // While a batch is written to PostgreSQL, the next one is already read from Redis
+          // (without blocking, so the XACK queued behind it on this connection is not held
+          // up). Both round trips overlap; a batch is still acknowledged only after its commit.
+          while (entries.length > 0) {
+            const next = this.stopping ? Promise.resolve({ entries: [] as StreamEntry[] }) : this.readAhead();
+            await this.processBatch(entries);
+            const read = await next;
+            if ('error' in read) throw read.error;
+            entries = read.entries;
+            if (entries.length > 0 && (Date.now() >= nextClaim || (this.trimIntervalMs > 0 && Date.now() >= nextTrim))) {
+              prefetched = entries;
+              break;
+            }
+          }
         }
         failures = 0;
       } catch (err) {
         // Reads, claims and trims only; a batch retries inside processBatch and never lands here.
+        // A failed read may still have delivered entries to us: re-read our pending list.
+        pendingCursor = '0';
+        prefetched = undefined;
         if (isNoGroupError(err)) {
           this.log.warn('consumer group missing; creating it again');
           await this.retrying('create group', () => ensureGroup(this.o.redis, this.o.names));
@@ -139,6 +158,14 @@ export class Consumer {
       }
     }
     this.log.info('consumer stopped');
+  }
+
+  /** A non-blocking read of the next batch; settles with the error instead of rejecting. */
+  private readAhead(): Promise<{ entries: StreamEntry[] } | { error: unknown }> {
+    return readGroup(this.o.redis, this.o.names, this.o.consumer, '>', this.o.batchSize, 0).then(
+      (entries) => ({ entries }),
+      (error: unknown) => ({ error }),
+    );
   }
 
   /** Claims and processes every entry idle longer than CLAIM_IDLE_MS, a batch at a time. */

@@ -39,7 +39,8 @@ export function parseEntries(raw: unknown): StreamEntry[] {
 
 /**
  * XREADGROUP of at most `count` entries after `id`: `>` for new entries (blocking up to
- * `blockMs`), or an explicit id to re-read this consumer's own pending entries.
+ * `blockMs`, or not at all when 0), or an explicit id to re-read this consumer's own pending
+ * entries.
  */
 export async function readGroup(
   redis: Redis,
@@ -50,8 +51,9 @@ export async function readGroup(
   blockMs: number,
 ): Promise<StreamEntry[]> {
   const args: (string | number)[] = ['GROUP', names.group, consumer, 'COUNT', count];
-  // BLOCK only makes sense for new entries; pending ones are answered at once.
-  if (id === '>') args.push('BLOCK', blockMs);
+  // BLOCK only makes sense for new entries (pending ones are answered at once); 0 means do
+  // not block at all here (Redis' own BLOCK 0 would wait forever).
+  if (id === '>' && blockMs > 0) args.push('BLOCK', blockMs);
   args.push('STREAMS', names.stream, id);
   const reply = await redis.call('XREADGROUP', ...args);
   if (!Array.isArray(reply) || reply.length === 0) return [];

@@ -67,15 +67,26 @@ describe('worker resilience', () => {
     producer.on('error', () => undefined);
     cleanups.push(async () => producer.disconnect());
     if (producer.status !== 'ready') await new Promise((r) => producer.once('ready', r));
-    const acked: Added[] = [];
+    const acked: (Added & { at: number })[] = [];
     let unknownOutcomes = 0;
     const votes = makeVotes(8000, 1500);
     let killed = false;
     // Like a voter whose vote was refused, a failed XADD is sent again (as a new entry).
     const queue = [...votes];
+    const started = Date.now();
+    let killedAt = 0;
+    let unwritten = 0;
     while (queue.length > 0) {
-      if (!killed && acked.length >= 3000) {
+      // Votes arrive for more than 4 s before the crash, so some are older than the 2 s that
+      // everysec may hold back (see below); afterwards at full speed.
+      if (!killed) await new Promise((r) => setTimeout(r, 60));
+      if (!killed && acked.length >= 3000 && Date.now() - started > 4000) {
         killed = true;
+        // The producer is idle now: a non-empty AOF buffer means Redis acknowledged writes it
+        // has not yet written to the file (everysec postpones the write while an fsync runs).
+        const info = await producer.info('persistence');
+        unwritten = Number(/aof_buffer_length:(\d+)/.exec(info)?.[1] ?? 0);
+        killedAt = Date.now();
         await redisServer.kill();
         await new Promise((r) => setTimeout(r, 300));
         await redisServer.restart();
@@ -88,7 +99,7 @@ describe('worker resilience', () => {
       chunk.forEach((v, j) => {
         const [err, id] = replies?.[j] ?? [new Error('no reply'), null];
         if (err) failed.push(v);
-        else acked.push({ id: id as string, vote: v });
+        else acked.push({ id: id as string, vote: v, at: Date.now() });
       });
       if (failed.length > 0) {
         unknownOutcomes += failed.length;
@@ -103,7 +114,16 @@ describe('worker resilience', () => {
     const inStream = await producer.xrange(names.stream, '-', '+');
     const streamIds = new Set(inStream.map(([id]) => id));
     const lost = acked.filter((a) => !streamIds.has(a.id));
-    assert.deepEqual(lost, [], 'every acknowledged vote survived the SIGKILL');
+    if (unwritten === 0) {
+      assert.deepEqual(lost, [], `every acknowledged vote survived the SIGKILL (${lost.length} of ${acked.length} lost)`);
+    } else {
+      // appendfsync everysec: while a background fsync is slow, Redis postpones writing the
+      // AOF (up to 2 s) yet still replies, so a crash can lose what it acknowledged in that
+      // window (the trade-off the README states). Anything older must have survived.
+      const old = lost.filter((a) => a.at < killedAt - 3000);
+      assert.deepEqual(old, [], 'votes acknowledged more than the everysec window before the crash survived');
+      process.stdout.write(`# everysec window: ${lost.length} acknowledged votes lost (AOF buffer held ${unwritten} bytes at the kill)\n`);
+    }
     assert.ok(inStream.length - acked.length <= unknownOutcomes, 'extra entries only from XADDs whose outcome was unknown');
     // Expected tallies from what the stream really holds (acknowledged votes plus any vote
     // whose XADD reply was lost in the crash but which Redis had written).

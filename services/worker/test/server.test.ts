@@ -149,7 +149,9 @@ describe('worker process', () => {
     const lock = await lockTallies();
     const { child } = await startWorker('w-term', { BATCH_SIZE: '300' });
     await until('batch in flight', () => workerBlockedOnLock('w-term'), 30_000);
-    assert.equal(await pendingOf('w-term'), 300, 'the batch is read, not acknowledged');
+    // The batch in its statement, plus (maybe) the next one already read ahead.
+    const pendingAtTerm = await pendingOf('w-term');
+    assert.ok(pendingAtTerm === 300 || pendingAtTerm === 600, `read, not acknowledged (${pendingAtTerm})`);
     child.proc.kill('SIGTERM');
     // The worker must wait for its batch: it cannot finish while the lock is held.
     await new Promise((r) => setTimeout(r, 500));
@@ -159,9 +161,11 @@ describe('worker process', () => {
     assert.equal(code, 0, child.stderr);
     assert.equal(await pendingOf('w-term'), 0, 'the batch was acknowledged');
     const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM votes');
-    const votersInBatch = new Set(added.slice(0, 300).map((a) => a.vote.voter)).size;
-    assert.equal(Number(rows[0]?.n), votersInBatch, 'exactly the batch in flight was committed');
-    assert.deepEqual(sorted(await readTallies(db)), sorted(expectedTallies(added.slice(0, 300))));
+    // Exactly what it had read (its pending entries, the oldest of the stream) was committed.
+    const inFlight = added.slice(0, pendingAtTerm);
+    assert.equal(Number(rows[0]?.n), new Set(inFlight.map((a) => a.vote.voter)).size, 'exactly the batches in flight were committed');
+    assert.deepEqual(sorted(await readTallies(db)), sorted(expectedTallies(inFlight)));
+    assert.ok(!(await drained(redis, stream)), 'and nothing more was read');
   });
 
   it('kill -9 in the middle of a batch, another worker takes over: tallies exact', async () => {
@@ -177,7 +181,7 @@ describe('worker process', () => {
     child.proc.kill('SIGKILL');
     const { signal } = await child.exited;
     assert.equal(signal, 'SIGKILL');
-    assert.equal(pendingAtKill, 500, 'killed holding an unacknowledged batch');
+    assert.ok(pendingAtKill >= 500, `killed holding an unacknowledged batch (${pendingAtKill} pending)`);
     // The dead worker's statement was already sent: once the lock goes it commits without
     // anyone acknowledging it, the worst case: committed, never XACKed, replayed later.
     await lock.query('ROLLBACK');
