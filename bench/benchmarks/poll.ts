@@ -26,7 +26,7 @@ export async function pollBenchmark(ctx: BenchContext): Promise<void> {
     env: { ...ctx.redis.env, VOTES_STREAM: STREAM, COOKIE_SECRET: BENCH_COOKIE_SECRET },
     fromSource: ctx.fromSource,
     profileDir: ctx.profileDir,
-        nodeOptions: ctx.serviceNodeOptions,
+    nodeOptions: ctx.serviceNodeOptions,
   });
   const bare = await startBareServer(ctx.fromSource);
   const r = ctx.recorder;
