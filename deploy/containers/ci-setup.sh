@@ -52,4 +52,10 @@ fi
 echo "ci-setup: podman $(podman version --format '{{.Client.Version}}') ready (storage in $BERNSTEIN_CONTAINERS_DIR)"
 
 "$here/stand-ins.sh"
+# Every source change leaves the previous images' layers behind; past a few GB, drop the
+# untagged ones (the next build of a changed stage is then cold again, ~1 minute).
+if [ "$(du -sm "$BERNSTEIN_CONTAINERS_DIR/storage" | cut -f1)" -gt "${BERNSTEIN_CONTAINERS_MAX_MB:-6000}" ]; then
+  echo "ci-setup: storage over ${BERNSTEIN_CONTAINERS_MAX_MB:-6000} MB, removing untagged images"
+  podman image prune -f >/dev/null
+fi
 "$here/build-images.sh" || echo "ci-setup: warning: warming the image build cache failed (the container tests will show why)" >&2
