@@ -7,6 +7,7 @@
  *   e.g. … bench-drain.ts 100000 100 500 1000
  */
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { pino } from 'pino';
 import { createMetricsRegistry, Database, encodeVote, loadConfig, migrate, postgresVars, Redis, streamNames } from '@bernstein/common';
 import { PostgresServer, RedisServer } from '@bernstein/local';
@@ -67,6 +68,8 @@ async function run(batchSize: number, revoteShare: number): Promise<number> {
 }
 
 const rows: string[] = [];
+// The machine may be shared: the load average says how much to trust the numbers.
+process.stdout.write(`draining ${total.toLocaleString('en-US')} queued votes; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
 try {
   for (const revoteShare of [0, 0.5]) {
     for (const size of batchSizes) {
@@ -76,6 +79,7 @@ try {
       process.stdout.write(`${line}\n`);
     }
   }
+  process.stdout.write(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
 } finally {
   redis.disconnect();
   await db.close();
