@@ -12,6 +12,7 @@ import { repoRoot } from './podman.js';
 interface Service {
   image?: string;
   build?: { context: string; dockerfile: string };
+  pull_policy?: string;
   command?: string[];
   environment?: Record<string, string | number>;
   env_file?: unknown;
@@ -60,6 +61,7 @@ describe('deploy/compose.yaml', () => {
     for (const a of APPS) {
       assert.deepEqual(svc(a).build, { context: '..', dockerfile: `services/${a}/Dockerfile` });
     }
+    for (const n of [...APPS, 'migrate']) assert.equal(svc(n).pull_policy, 'build', `${n} is built, never pulled`);
     assert.equal(svc('migrate').image, svc('worker').image);
     assert.deepEqual(svc('migrate').command, ['node', 'dist/migrate.js']);
     assert.equal(svc('migrate').restart, 'no', 'migrate is a one-shot');
