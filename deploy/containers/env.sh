@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the other scripts here: where podman keeps its configuration, images and
 # containers on machines without Docker (see CONTAINERS-ON-CI.md). A fixed directory outside
 # the repository, so stand-in base images survive between CI runs.
