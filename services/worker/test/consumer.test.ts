@@ -26,6 +26,7 @@ describe('Consumer', () => {
   let streamNo = 0;
   let stream: string;
   const running: Consumer[] = [];
+  const clients: Redis[] = [];
 
   before(async () => {
     [redisServer, pgServer] = await Promise.all([RedisServer.start(), PostgresServer.start({ durable: false })]);
@@ -35,6 +36,7 @@ describe('Consumer', () => {
   });
   after(async () => {
     await Promise.all(running.map((c) => c.stop()));
+    for (const c of clients) c.disconnect();
     redis?.disconnect();
     await db?.close();
     await Promise.all([redisServer?.stop(), pgServer?.stop()]);
@@ -117,8 +119,13 @@ describe('Consumer', () => {
     const added = await addVotes(redis, stream, makeVotes(20_000, 2000));
     const m1 = freshMetrics();
     const m2 = freshMetrics();
-    void consumer('w1', { metrics: m1, batchSize: 100 }).start();
-    void consumer('w2', { metrics: m2, batchSize: 100 }).start();
+    // Each worker has its own connection, as separate processes would (a blocking read holds one).
+    const [r1, r2] = [1, 2].map(() => new Redis({ host: redisServer.host, port: redisServer.port }));
+    clients.push(r1 as Redis, r2 as Redis);
+    const c1 = consumer('w1', { metrics: m1, batchSize: 100, redis: r1 });
+    const c2 = consumer('w2', { metrics: m2, batchSize: 100, redis: r2 });
+    void c1.start();
+    void c2.start();
     // Votes keep arriving while both run.
     const more = await addVotes(redis, stream, makeVotes(5000, 2000));
     await until('drained', () => drained(redis, stream));
@@ -126,6 +133,7 @@ describe('Consumer', () => {
     const [n1, n2] = [await counterValue(m1.votesWritten), await counterValue(m2.votesWritten)];
     assert.equal(n1 + n2, 25_000, 'each entry committed once');
     assert.ok(n1 > 0 && n2 > 0, `both workers consumed (${n1}, ${n2})`);
+    await Promise.all([c1.stop(), c2.stop()]);
   });
 
   it('on start, first re-reads its own pending entries (read before a crash, never acknowledged)', async () => {
