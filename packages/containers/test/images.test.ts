@@ -70,6 +70,14 @@ describe('container images', { skip, concurrency: false }, () => {
       assert.match(c.Labels['org.opencontainers.image.source'] ?? '', /^\S+$/);
       assert.ok(info.Healthcheck?.Test.join(' ').includes('/healthz'), `${s}: HEALTHCHECK on /healthz`);
       assert.ok(c.ExposedPorts && `${s === 'worker' ? 8080 : 80}/tcp` in c.ExposedPorts, `${s}: EXPOSE`);
+      // What we add to the base stays small (measured ~20 MB: production node_modules + dist).
+      const from = /^FROM (\S+) AS build$/m.exec(readFileSync(`${repoRoot}services/${s}/Dockerfile`, 'utf8'))?.[1] ?? '';
+      const [size, baseSize] = await Promise.all(
+        [image(s), from].map(async (i) => Number(await podmanOk(['image', 'inspect', '--format', '{{.Size}}', i]))),
+      );
+      const addedMb = ((size ?? 0) - (baseSize ?? 0)) / 1e6;
+      console.log(`${s}: ${((size ?? 0) / 1e6).toFixed(1)} MB, ${addedMb.toFixed(1)} MB on top of ${from}`);
+      assert.ok(addedMb > 0 && addedMb < 60, `${s} adds ${addedMb.toFixed(1)} MB to its base (budget 60 MB)`);
       // Production dependencies only: no TypeScript compiler, no test tooling in the image.
       const r = await podman(['run', '--rm', '--entrypoint', 'sh', image(s), '-c', 'ls /app/node_modules']);
       assert.equal(r.code, 0, r.stderr);
