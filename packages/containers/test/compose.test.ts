@@ -71,9 +71,9 @@ describe('deploy/compose.yaml', () => {
     for (const a of APPS) assert.equal(svc(a).deploy?.replicas, 2, `${a} replicas`);
   });
 
-  test('redis is append-only (everysec) on a named volume; postgres keeps its data on a named volume', () => {
+  test('redis is append-only (fsync before every reply) on a named volume; postgres keeps its data on a named volume', () => {
     const redis = svc('redis');
-    assert.deepEqual(redis.command, ['redis-server', '--appendonly', 'yes', '--appendfsync', 'everysec']);
+    assert.deepEqual(redis.command, ['redis-server', '--appendonly', 'yes', '--appendfsync', 'always']);
     assert.deepEqual(redis.volumes, ['redis-data:/data']);
     assert.deepEqual(svc('postgres').volumes, ['postgres-data:/var/lib/postgresql/data']);
     assert.ok('redis-data' in compose.volumes && 'postgres-data' in compose.volumes);

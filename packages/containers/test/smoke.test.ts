@@ -56,7 +56,7 @@ describe('smoke test on one podman network', { skip, concurrency: false }, () =>
 
   test('redis and postgres stand-ins start, and the migration (worker image) exits 0', async () => {
     await podmanOk(['run', '-d', '--name', `${id}-redis`, '--network', network, composeImage('redis'),
-      'redis-server', '--appendonly', 'yes', '--appendfsync', 'everysec']);
+      'redis-server', '--appendonly', 'yes', '--appendfsync', 'always']);
     await podmanOk(['run', '-d', '--name', `${id}-postgres`, '--network', network,
       ...env(['POSTGRES_DB=bernstein', 'POSTGRES_USER=bernstein', `POSTGRES_PASSWORD=${pgPassword}`]), composeImage('postgres')]);
     await eventually('postgres to accept connections', async () => {

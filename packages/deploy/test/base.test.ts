@@ -145,11 +145,11 @@ describe('base (the Bernstein layout)', () => {
     assert.ok(/^ghcr\.io\/google\/cadvisor:v0\.5\d\.\d+$/.test(ds.pod.containers[0]?.image ?? ''));
   });
 
-  it('persists Redis append-only (fsync every second) and PostgreSQL on volumes', () => {
+  it('persists Redis append-only (fsync before every reply) and PostgreSQL on volumes', () => {
     const redis = main('redis');
     const args = (redis.args ?? []).join(' ');
     assert.match(args, /--appendonly yes/);
-    assert.match(args, /--appendfsync everysec/);
+    assert.match(args, /--appendfsync always/);
     const redisVolume = workload('redis').pod.volumes?.find((v) => v.name === redis.volumeMounts?.[0]?.name);
     assert.equal(redisVolume?.persistentVolumeClaim?.claimName, 'redis');
     assert.equal(redis.volumeMounts?.[0]?.mountPath, '/data');

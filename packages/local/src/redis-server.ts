@@ -1,6 +1,6 @@
 /**
  * A private redis-server on 127.0.0.1: its own port and directory, append-only file on with
- * `appendfsync everysec` (what Bernstein ships; see README "Durability"). Used by the local
+ * `appendfsync always` (what Bernstein ships; see README "Durability" and docs/adr/0004). Used by the local
  * run and by tests, which kill and restart it.
  */
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -60,7 +60,7 @@ export class RedisServer {
       '--dir', this.dir,
       '--save', '',
       '--appendonly', persistence ? 'yes' : 'no',
-      '--appendfsync', this.options.appendfsync ?? 'everysec',
+      '--appendfsync', this.options.appendfsync ?? 'always',
       '--daemonize', 'no',
       '--protected-mode', 'yes',
     ];
