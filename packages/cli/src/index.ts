@@ -1,0 +1,1 @@
+export { run, USAGE, type Io } from './cli.js';
