@@ -33,7 +33,7 @@ type Name = keyof typeof BENCHMARKS;
 
 export const RESULTS_DIR = join(REPO_ROOT, 'bench/results');
 /** File descriptors the result benchmark needs in this process (one per SSE client, plus slack). */
-const WANTED_FDS = 12_000;
+const WANTED_FDS = 16_000;
 
 function usage(): string {
   return `Usage: npm run bench [-- <${Object.keys(BENCHMARKS).join('|')}>…] [--smoke] [--out DIR] [--from-source] [--profile]\n`;
