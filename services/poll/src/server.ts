@@ -2,13 +2,11 @@
  * The poll process: validates the environment once (exit 78 naming each bad variable),
  * connects to Redis, serves HTTP, and shuts down gracefully on SIGTERM/SIGINT.
  */
-import { pino } from 'pino';
 import {
-  BernsteinError,
+  configOrExit,
   createLogger,
   createMetricsRegistry,
   createRedis,
-  ErrorCode,
   installShutdown,
   loadConfig,
   loadPolls,
@@ -16,34 +14,22 @@ import {
   pollServiceSpec,
   Readiness,
   redact,
-  type PollCatalog,
   type Redis,
 } from '@bernstein/common';
-import { buildApp, type PollConfig } from './app.js';
+import { buildApp } from './app.js';
 
-const EX_CONFIG = 78;
 /** A vote waits at most this long for Redis before the voter gets a 503. */
 const REDIS_COMMAND_TIMEOUT_MS = 2000;
-
-function loadOrExit(): { config: PollConfig; polls: PollCatalog } {
-  try {
-    const config = loadConfig(pollServiceSpec);
-    return { config, polls: loadPolls(config) };
-  } catch (err) {
-    if (!(err instanceof BernsteinError) || err.code !== ErrorCode.CONFIG_INVALID) throw err;
-    // LOG_LEVEL itself may be what is wrong, so this line comes from a fixed-level logger, to stderr.
-    const log = pino({ name: 'poll', base: { service: 'poll' } }, pino.destination({ dest: 2, sync: true }));
-    log.fatal({ code: err.code, problems: err.details?.problems }, err.message);
-    process.exit(EX_CONFIG);
-  }
-}
 
 async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status === 'ready') await redis.quit();
   else redis.disconnect();
 }
 
-const { config, polls } = loadOrExit();
+const { config, polls } = configOrExit('poll', () => {
+  const config = loadConfig(pollServiceSpec);
+  return { config, polls: loadPolls(config) };
+});
 const logger = createLogger('poll', config.logLevel);
 const metrics = createMetricsRegistry('poll');
 const redis = createRedis(config, logger, {

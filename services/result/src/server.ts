@@ -5,7 +5,7 @@
  * ended politely first, so browsers reconnect to another replica).
  */
 import {
-  BernsteinError,
+  configOrExit,
   createLogger,
   createMetricsRegistry,
   Database,
@@ -15,30 +15,16 @@ import {
   redact,
   resultServiceSpec,
 } from '@bernstein/common';
-import { pino } from 'pino';
 import { buildApp, talliesReadiness } from './app.js';
 import { TalliesListener } from './listener.js';
 import { createResultMetrics } from './metrics.js';
 import { TalliesStore } from './tallies-store.js';
 
-/** sysexits.h EX_CONFIG: the configuration is wrong; restarting will not help. */
-const EX_CONFIG = 78;
-
-function loadOrExit() {
-  try {
+async function main(): Promise<void> {
+  const { config, polls } = configOrExit('result', () => {
     const config = loadConfig(resultServiceSpec);
     return { config, polls: loadPolls(config) };
-  } catch (err) {
-    // One fatal line on stderr, written synchronously so it is out before the exit.
-    const fatal = pino({ name: 'result', base: { service: 'result' } }, pino.destination({ fd: 2, sync: true }));
-    if (err instanceof BernsteinError) fatal.fatal({ code: err.code, problems: err.details?.problems }, err.message);
-    else fatal.fatal({ err }, 'cannot load configuration');
-    process.exit(EX_CONFIG);
-  }
-}
-
-async function main(): Promise<void> {
-  const { config, polls } = loadOrExit();
+  });
   const logger = createLogger('result', config.logLevel);
   logger.info({ config: redact(resultServiceSpec, config), polls: polls.polls.map((p) => p.id) }, 'starting result');
 

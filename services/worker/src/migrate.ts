@@ -5,11 +5,10 @@
  * saying why.
  */
 import { parseArgs } from 'node:util';
-import { createLogger, Database, migrateSpec } from '@bernstein/common';
-import { loadConfigOrExit } from './config.js';
+import { configOrExit, createLogger, Database, loadConfig, migrateSpec } from '@bernstein/common';
 import { migrateWhenReachable } from './startup.js';
 
-const config = loadConfigOrExit('migrate', migrateSpec);
+const config = configOrExit('migrate', () => loadConfig(migrateSpec));
 const waitSeconds = waitArgument();
 const logger = createLogger('migrate', config.logLevel);
 const db = new Database(config, logger, 'bernstein-migrate');

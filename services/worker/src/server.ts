@@ -4,11 +4,13 @@
  * acknowledged, then the process exits 0).
  */
 import {
+  configOrExit,
   createLogger,
   createMetricsRegistry,
   createRedis,
   Database,
   installShutdown,
+  loadConfig,
   pingRedis,
   Readiness,
   redact,
@@ -16,12 +18,11 @@ import {
   workerServiceSpec,
 } from '@bernstein/common';
 import { buildApp } from './app.js';
-import { loadConfigOrExit } from './config.js';
 import { Consumer } from './consumer.js';
 import { createWorkerMetrics } from './metrics.js';
 import { migrateWhenReachable } from './startup.js';
 
-const config = loadConfigOrExit('worker', workerServiceSpec);
+const config = configOrExit('worker', () => loadConfig(workerServiceSpec));
 const logger = createLogger('worker', config.logLevel).child({ worker: config.workerName });
 logger.info({ config: redact(workerServiceSpec, config) }, 'starting');
 
