@@ -210,6 +210,8 @@ export class LocalStack {
     }
 
     env.COOKIE_SECRET ||= cookieSecret(this.dataDir);
+    // The voting page links to the live results.
+    env.RESULT_URL ||= `http://127.0.0.1:${resultPort}/`;
     env.HOST = '127.0.0.1';
     this.sharedEnv = { ...env, ...this.options.serviceEnv };
     this.watchDatabases();
