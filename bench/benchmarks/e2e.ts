@@ -12,7 +12,8 @@ import pg from 'pg';
 import { LocalStack } from '@bernstein/local';
 import { BENCH_COOKIE_SECRET, type BenchContext } from '../lib/context.js';
 import { bernsteinLoad } from '../lib/load-cli.js';
-import { RssSampler, rssMB } from '../lib/rss.js';
+import { startBareServer } from '../lib/bare-server.js';
+import { RssSampler, rssMB, rssParts } from '../lib/rss.js';
 import { profilingEnv, serviceOutput, sleep } from '../lib/services.js';
 import { targets } from '../lib/targets.js';
 
@@ -53,10 +54,24 @@ export async function e2eBenchmark(ctx: BenchContext): Promise<void> {
     // V8 gives back the young generation it grew while loading modules only once the process
     // has been quiet for a while (its memory reducer; seen here after 10 to 25 s): idle means
     // settled, read 45 s after start.
+    // The floor for comparison: a bare node:http server, idle for the same time.
+    const bare = await startBareServer(ctx.fromSource);
     await sleep(ctx.smoke ? 300 : 3000);
     const early = new Map(services.map((s) => [s.name, rssMB(s.pid) ?? 0]));
     await sleep(ctx.smoke ? 0 : 42_000);
+    const bareParts = rssParts(bare.pid);
+    r.add({
+      id: 'ceiling.node.idleRss',
+      label: 'bare node:http server RSS, idle (the same time after start)',
+      value: rssMB(bare.pid) ?? 0,
+      unit: 'MB',
+      kind: 'ceiling',
+      command: 'npm run bench -- e2e  # packages/load/src/bare-server.ts',
+      note: `anonymous ${bareParts?.anonMB} MB, file-backed ${bareParts?.fileMB} MB`,
+    });
+    await bare.stop();
     for (const s of services) {
+      const parts = rssParts(s.pid);
       r.add({
         id: `rss.${s.name}.idle`,
         label: `${s.name} RSS, idle (local system at rest, ${ctx.smoke ? 0.3 : 45} s after start)`,
@@ -65,7 +80,8 @@ export async function e2eBenchmark(ctx: BenchContext): Promise<void> {
         kind: 'ours',
         command: 'npm run bench -- e2e',
         target: targets.idleRssMB,
-        note: `${early.get(s.name)} MB 3 s after start`,
+        ceilings: ['ceiling.node.idleRss'],
+        note: `anonymous ${parts?.anonMB} MB (heap, malloc), file-backed ${parts?.fileMB} MB (mostly the node binary, shared); ${early.get(s.name)} MB ${ctx.smoke ? 0.3 : 3} s after start`,
       });
     }
     for (const rate of rates) {

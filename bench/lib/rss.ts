@@ -16,6 +16,22 @@ export function rssMB(pid: number | undefined): number | undefined {
   }
 }
 
+/**
+ * RSS split into anonymous memory (V8 heap, malloc: this process's own) and file-backed pages
+ * (mostly the node binary itself, shared with every other Node process through the page cache).
+ */
+export function rssParts(pid: number | undefined): { anonMB: number; fileMB: number } | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+    const mb = (v: number) => Math.round(((v * 1024) / 1e6) * 10) / 10;
+    return { anonMB: mb(kb('RssAnon')), fileMB: mb(kb('RssFile') + kb('RssShmem')) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Samples RSS every `everyMs` until stopped; `peak` is the highest value seen. */
 export class RssSampler {
   private peakMB = 0;
