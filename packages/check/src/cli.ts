@@ -39,13 +39,18 @@ Options:
                      when the input has the Bernstein file layout (3 or more of its 19 files).
                      Syntax, schema and cross-reference rules run with every profile.
   --format <fmt>     text (default) | json | sarif
-  --config <file>    YAML/JSON: {profiles: [...], rules: {<rule-id>: off|error|warning|info}}
+  --config <file>    YAML/JSON: {profiles: [...], rules: {<rule-id>: off|error|warning|info},
+                     external: [{kind, name, namespace?, keys?}]}
   --output <file>    write the report to a file instead of standard output
   --list-rules       print the rules of the selected profiles and exit
   -h, --help         this help
 
 Suppress a rule on one object with the annotation
   bernstein.dev/ignore: "rule-a,rule-b"   (or "all")
+
+Objects created in the cluster out of band (e.g. production Secrets) are declared, with their
+keys, under "external:" in --config or in a bernstein-check.yaml next to the kustomization
+checked; references to them resolve, references to undeclared keys are still reported.
 
 Exit codes: 0 no error-level finding, 1 error-level findings, 2 usage error or crash.
 `;

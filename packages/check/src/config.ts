@@ -1,8 +1,8 @@
-/** The optional config file: profiles and per-rule severity overrides. */
+/** The optional config file: profiles, per-rule severity overrides, and external objects. */
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import type { CheckConfig } from './engine.js';
-import { SEVERITIES, USER_PROFILES, type Severity, type UserProfile } from './model.js';
+import { EXTERNAL_KINDS, KEYED_KINDS, SEVERITIES, USER_PROFILES, type ExternalKind, type ExternalObject, type Severity, type UserProfile } from './model.js';
 import { allRules } from './rules/index.js';
 
 export class ConfigError extends Error {}
@@ -11,20 +11,36 @@ export interface FileConfig extends CheckConfig {
   readonly profiles?: readonly UserProfile[];
 }
 
-export async function loadConfigFile(path: string): Promise<FileConfig> {
-  let raw: unknown;
+const RUN_KEYS = ['profiles', 'rules', 'external'];
+/** A unit's own bernstein-check.yaml describes its cluster, not how the run is made. */
+const UNIT_KEYS = ['external'];
+
+async function readYaml(path: string, shown: string): Promise<unknown> {
   try {
-    raw = parse(await readFile(path, 'utf8'));
+    return parse(await readFile(path, 'utf8')) ?? {};
   } catch (err) {
-    throw new ConfigError(`config file ${path}: ${(err as Error).message.split('\n')[0]}`);
+    throw new ConfigError(`config file ${shown}: ${(err as Error).message.split('\n')[0]}`);
   }
-  return validateConfig(raw ?? {}, path);
 }
 
-export function validateConfig(raw: unknown, source: string): FileConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`config file ${source}: expected a mapping with "profiles" and/or "rules"`);
+export async function loadConfigFile(path: string): Promise<FileConfig> {
+  return validateConfig(await readYaml(path, path), path);
+}
+
+/** A unit's bernstein-check.yaml: only `external` (profiles and rules belong to `--config`). */
+export async function loadUnitConfigFile(path: string, shown: string): Promise<readonly ExternalObject[]> {
+  return validateConfig(await readYaml(path, shown), shown, UNIT_KEYS).external ?? [];
+}
+
+export function validateConfig(raw: unknown, source: string, allowed: readonly string[] = RUN_KEYS): FileConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`config file ${source}: expected a mapping with ${allowed.map((k) => `"${k}"`).join(', ')}`);
   const r = raw as Record<string, unknown>;
-  for (const k of Object.keys(r)) if (k !== 'profiles' && k !== 'rules') throw new ConfigError(`config file ${source}: unknown key "${k}" (expected profiles, rules)`);
+  for (const k of Object.keys(r)) {
+    if (!allowed.includes(k)) {
+      const where = allowed === UNIT_KEYS && RUN_KEYS.includes(k) ? ` (${k} belong in the file given with --config)` : '';
+      throw new ConfigError(`config file ${source}: unknown key "${k}" (expected ${allowed.join(', ')})${where}`);
+    }
+  }
   let profiles: UserProfile[] | undefined;
   if (r.profiles !== undefined) {
     if (!Array.isArray(r.profiles)) throw new ConfigError(`config file ${source}: profiles must be a list`);
@@ -43,5 +59,39 @@ export function validateConfig(raw: unknown, source: string): FileConfig {
       rules[id] = v as Severity | 'off';
     }
   }
-  return { ...(profiles ? { profiles } : {}), rules };
+  const external = r.external === undefined ? undefined : validateExternal(r.external, source);
+  return { ...(profiles ? { profiles } : {}), rules, ...(external ? { external } : {}) };
+}
+
+const EXTERNAL_FIELDS = ['kind', 'name', 'namespace', 'keys'];
+const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+function validateExternal(raw: unknown, source: string): ExternalObject[] {
+  if (!Array.isArray(raw)) throw new ConfigError(`config file ${source}: external must be a list of {kind, name, namespace?, keys?}`);
+  const seen = new Set<string>();
+  return raw.map((e, i) => {
+    const at = `config file ${source}: external[${i}]`;
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new ConfigError(`${at}: expected a mapping {kind, name, namespace?, keys?}`);
+    const x = e as Record<string, unknown>;
+    for (const k of Object.keys(x)) if (!EXTERNAL_FIELDS.includes(k)) throw new ConfigError(`${at}: unknown field "${k}" (expected ${EXTERNAL_FIELDS.join(', ')})`);
+    if (!EXTERNAL_KINDS.includes(x.kind as ExternalKind)) throw new ConfigError(`${at}: unknown kind ${JSON.stringify(x.kind)} (expected ${EXTERNAL_KINDS.join(', ')})`);
+    const kind = x.kind as ExternalKind;
+    if (typeof x.name !== 'string' || !NAME.test(x.name)) throw new ConfigError(`${at}: name must be a Kubernetes object name, got ${JSON.stringify(x.name)}`);
+    if (x.namespace !== undefined && (typeof x.namespace !== 'string' || !NAME.test(x.namespace))) throw new ConfigError(`${at}: namespace must be a Kubernetes namespace name, got ${JSON.stringify(x.namespace)}`);
+    if (kind === 'PersistentVolume' && x.namespace !== undefined) throw new ConfigError(`${at}: a PersistentVolume has no namespace`);
+    const keyed = KEYED_KINDS.includes(kind);
+    if (keyed && x.keys === undefined) throw new ConfigError(`${at}: ${kind} "${x.name}" needs "keys" (the keys it holds, so references to other keys are caught)`);
+    if (!keyed && x.keys !== undefined) throw new ConfigError(`${at}: a ${kind} has no keys`);
+    if (keyed && (!Array.isArray(x.keys) || x.keys.some((k) => typeof k !== 'string' || k === ''))) throw new ConfigError(`${at}: keys must be a list of non-empty strings`);
+    const id = `${kind}/${x.namespace ?? '*'}/${x.name}`;
+    if (seen.has(id)) throw new ConfigError(`${at}: ${kind} "${x.name}" is declared twice`);
+    seen.add(id);
+    return {
+      kind,
+      name: x.name,
+      ...(typeof x.namespace === 'string' ? { namespace: x.namespace } : {}),
+      ...(keyed ? { keys: [...(x.keys as string[])] } : {}),
+      source,
+    };
+  });
 }

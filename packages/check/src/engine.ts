@@ -3,6 +3,7 @@ import { annotationsOf } from './k8s.js';
 import {
   docsUrl,
   IGNORE_ANNOTATION,
+  type ExternalObject,
   type Finding,
   type K8sObject,
   type Profile,
@@ -20,6 +21,8 @@ import { isTraefikKind, validateTraefik } from './schema/traefik.js';
 export interface CheckConfig {
   /** Per rule: a severity, or "off" to disable. */
   readonly rules?: Readonly<Record<string, Severity | 'off'>>;
+  /** Objects that exist in the cluster but not in the input (apply to every unit). */
+  readonly external?: readonly ExternalObject[];
 }
 
 export interface CheckOptions {
@@ -90,7 +93,7 @@ export async function checkUnits(units: readonly Unit[], opts: CheckOptions): Pr
   const findings: Finding[] = [];
   for (const unit of units) {
     const schema = await validateAll(unit);
-    const ctx = { unit, schema };
+    const ctx = { unit, schema, external: [...(unit.external ?? []), ...(opts.config?.external ?? [])] };
     for (const { rule, severity } of rules) {
       for (const raw of rule.check(ctx)) {
         if (suppressed(raw.object, rule.id)) continue;

@@ -1,6 +1,7 @@
 /** Where a container's environment variable comes from. */
-import { findObject, isRecord, type Any } from './k8s.js';
-import type { K8sObject } from './model.js';
+import { isRecord, type Any } from './k8s.js';
+import type { ExternalObject, K8sObject } from './model.js';
+import { resolveRef } from './refs.js';
 
 export type EnvSource = 'configmap' | 'secret' | 'literal' | 'other';
 
@@ -10,7 +11,7 @@ function keysOf(o: K8sObject | undefined): string[] {
 }
 
 /** The source of `name` in container `c` (explicit env wins over envFrom, as in Kubernetes). */
-export function envSource(objects: readonly K8sObject[], namespace: string, c: Any, name: string): EnvSource | undefined {
+export function envSource(objects: readonly K8sObject[], namespace: string, c: Any, name: string, external: readonly ExternalObject[] = []): EnvSource | undefined {
   const env: unknown[] = Array.isArray(c.env) ? c.env : [];
   const e = env.find((x) => isRecord(x) && x.name === name) as Any;
   if (e) {
@@ -22,8 +23,9 @@ export function envSource(objects: readonly K8sObject[], namespace: string, c: A
   for (const f of from) {
     if (!isRecord(f)) continue;
     const prefix = typeof f.prefix === 'string' ? f.prefix : '';
-    if (isRecord(f.configMapRef) && keysOf(findObject(objects, 'ConfigMap', String(f.configMapRef.name), namespace)).some((k) => prefix + k === name)) return 'configmap';
-    if (isRecord(f.secretRef) && keysOf(findObject(objects, 'Secret', String(f.secretRef.name), namespace)).some((k) => prefix + k === name)) return 'secret';
+    const has = (kind: string, ref: string) => [...(resolveRef(objects, external, kind, ref, namespace)?.keys ?? [])].some((k) => prefix + k === name);
+    if (isRecord(f.configMapRef) && has('ConfigMap', String(f.configMapRef.name))) return 'configmap';
+    if (isRecord(f.secretRef) && has('Secret', String(f.secretRef.name))) return 'secret';
   }
   return undefined;
 }

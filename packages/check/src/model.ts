@@ -66,6 +66,30 @@ export interface ParseProblem {
   readonly message: string;
 }
 
+/** Kinds that can be declared as existing in the cluster but not in the input. */
+export const EXTERNAL_KINDS = ['Secret', 'ConfigMap', 'PersistentVolumeClaim', 'PersistentVolume', 'ServiceAccount'] as const;
+export type ExternalKind = (typeof EXTERNAL_KINDS)[number];
+/** Kinds whose references name keys, so a declaration must list them. */
+export const KEYED_KINDS: readonly ExternalKind[] = ['Secret', 'ConfigMap'];
+
+/**
+ * An object created out of band (e.g. a production Secret): cross-reference rules treat it as
+ * existing, with exactly the keys declared.
+ */
+export interface ExternalObject {
+  readonly kind: ExternalKind;
+  readonly name: string;
+  /** Undefined: the declaration applies in every namespace (an overlay may move the app). */
+  readonly namespace?: string;
+  /** Keys of a Secret/ConfigMap (required for those kinds, absent for the others). */
+  readonly keys?: readonly string[];
+  /** Where it was declared, for messages. */
+  readonly source: string;
+}
+
+/** File next to a kustomization (or in a directory checked) declaring its external objects. */
+export const UNIT_CONFIG_FILE = 'bernstein-check.yaml';
+
 /** What is checked together: one kustomize render, or the loose files given. */
 export interface Unit {
   /** Directory or file the unit came from (for findings about what is missing). */
@@ -78,6 +102,8 @@ export interface Unit {
   readonly compose: readonly ComposeFile[];
   readonly dockerfiles: readonly Dockerfile[];
   readonly problems: readonly ParseProblem[];
+  /** Objects declared in the unit's own `bernstein-check.yaml`. */
+  readonly external?: readonly ExternalObject[];
 }
 
 /** What a rule reports; the engine adds rule id, severity and location. */
@@ -125,6 +151,8 @@ export interface SchemaOutcome {
 export interface RuleContext {
   readonly unit: Unit;
   readonly schema: ReadonlyMap<K8sObject, SchemaOutcome>;
+  /** Objects declared external for this unit (from --config and the unit's own file). */
+  readonly external?: readonly ExternalObject[];
 }
 
 export interface Rule {

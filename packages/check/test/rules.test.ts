@@ -1,6 +1,7 @@
 // One data-driven test for every rule: its `pass` fixture yields no finding of the rule, its
 // `fail` fixture yields at least one, on exactly the lines marked `# expect: <rule-id>` when the
-// fixture marks any for that rule.
+// fixture marks any for that rule. Variants (`pass-<what>`, `fail-<what>`, e.g. with a
+// bernstein-check.yaml declaring external objects) are held to the same standard.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -40,27 +41,38 @@ async function run(dir: string, id: string) {
   return checkUnits(units, { profiles: ['bernstein', 'production'], only: [id] });
 }
 
+/** `pass`/`fail` and their variants `pass-*`/`fail-*`. */
+function variants(id: string, kind: 'pass' | 'fail'): string[] {
+  const dir = join(fixtures, id);
+  if (!existsSync(dir)) return [kind];
+  return readdirSync(dir).filter((n) => n === kind || n.startsWith(`${kind}-`)).sort();
+}
+
 describe('rules against their fixtures', () => {
   for (const rule of allRules) {
-    it(`${rule.id}: pass fixture has no finding`, async () => {
-      const findings = await run(join(fixtures, rule.id, 'pass'), rule.id);
-      assert.deepEqual(findings.map((f) => `${f.file}:${f.fieldLine} ${f.message}`), []);
-    });
-    it(`${rule.id}: fail fixture has findings${''}`, async () => {
-      const dir = join(fixtures, rule.id, 'fail');
-      const findings = await run(dir, rule.id);
-      assert.ok(findings.length > 0, `no ${rule.id} finding in ${dir}`);
-      for (const f of findings) {
-        assert.equal(f.rule, rule.id);
-        assert.equal(f.severity, rule.severity);
-        assert.ok(f.message.length > 0);
-      }
-      const expected = markedLines(dir, rule.id, here);
-      if (expected.size > 0) {
-        const got = new Set(findings.filter((f) => f.fieldLine !== undefined).map((f) => `${f.file}:${f.fieldLine}`));
-        assert.deepEqual([...got].sort(), [...expected].sort());
-      }
-    });
+    for (const variant of variants(rule.id, 'pass')) {
+      it(`${rule.id}: ${variant} fixture has no finding`, async () => {
+        const findings = await run(join(fixtures, rule.id, variant), rule.id);
+        assert.deepEqual(findings.map((f) => `${f.file}:${f.fieldLine} ${f.message}`), []);
+      });
+    }
+    for (const variant of variants(rule.id, 'fail')) {
+      it(`${rule.id}: ${variant} fixture has findings`, async () => {
+        const dir = join(fixtures, rule.id, variant);
+        const findings = await run(dir, rule.id);
+        assert.ok(findings.length > 0, `no ${rule.id} finding in ${dir}`);
+        for (const f of findings) {
+          assert.equal(f.rule, rule.id);
+          assert.equal(f.severity, rule.severity);
+          assert.ok(f.message.length > 0);
+        }
+        const expected = markedLines(dir, rule.id, here);
+        if (expected.size > 0) {
+          const got = new Set(findings.filter((f) => f.fieldLine !== undefined).map((f) => `${f.file}:${f.fieldLine}`));
+          assert.deepEqual([...got].sort(), [...expected].sort());
+        }
+      });
+    }
   }
 });
 

@@ -5,7 +5,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parse as parseYamlValue } from 'yaml';
-import type { ComposeFile, Dockerfile, K8sObject, ParseProblem, Unit } from '../model.js';
+import { loadUnitConfigFile } from '../config.js';
+import { UNIT_CONFIG_FILE, type ComposeFile, type Dockerfile, type ExternalObject, type K8sObject, type ParseProblem, type Unit } from '../model.js';
 import { DOCKERFILE_NAMES, parseDockerfile } from './dockerfile.js';
 import { KUSTOMIZATION_FILES, renderKustomize } from './kustomize.js';
 import { COMPOSE_NAMES, composeFrom, looksLikeCompose, objectsFrom } from './objects.js';
@@ -62,7 +63,7 @@ async function walk(dir: string, cwd: string, loose: Loose, units: Unit[], top: 
     const path = join(dir, e.name);
     if (e.isDirectory()) {
       if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) await walk(path, cwd, loose, units, false);
-    } else if (e.isFile() && (YAML_FILE.test(e.name) || DOCKERFILE_NAMES.test(e.name))) {
+    } else if (e.isFile() && e.name !== UNIT_CONFIG_FILE && (YAML_FILE.test(e.name) || DOCKERFILE_NAMES.test(e.name))) {
       loose.files.push(path);
     }
   }
@@ -110,11 +111,14 @@ async function looseUnit(loose: Loose, cwd: string): Promise<Unit> {
   const c = await collect(loose.files, cwd, explicit);
   const dirs = loose.roots.filter((r) => r.isDirectory);
   const root = dirs.length === 1 && dirs[0] ? dirs[0].path : dirname(loose.files[0] ?? cwd);
+  const external: ExternalObject[] = [];
+  for (const d of dirs) external.push(...(await unitExternal(d.path, cwd)));
   return {
     root: show(cwd, root),
     isDirectory: dirs.length > 0,
     fileNames: loose.files.filter((f) => dirs.length === 0 || dirname(f) === root).map((f) => basename(f)),
     ...c,
+    ...(external.length > 0 ? { external } : {}),
   };
 }
 
@@ -125,6 +129,7 @@ async function kustomizeUnit(dir: string, kfile: string, cwd: string): Promise<U
   const sources = await kustomizeSources(kfile, new Set());
   const src = await collect(sources, cwd, new Set());
   const objects = rendered.sources.flatMap(objectsFrom).map((o) => mapBack(o, src.objects));
+  const external = await unitExternal(dir, cwd);
   return {
     root: shown,
     isDirectory: true,
@@ -133,7 +138,19 @@ async function kustomizeUnit(dir: string, kfile: string, cwd: string): Promise<U
     compose: [],
     dockerfiles: [],
     problems: [...rendered.problems, ...src.problems],
+    ...(external.length > 0 ? { external } : {}),
   };
+}
+
+/**
+ * The objects a unit's own bernstein-check.yaml declares external: it sits in the kustomization
+ * directory (or a directory named on the command line), so a deployment that relies on objects
+ * created out of band carries that fact with it, for every run and every tool that checks it.
+ */
+async function unitExternal(dir: string, cwd: string): Promise<readonly ExternalObject[]> {
+  const path = join(dir, UNIT_CONFIG_FILE);
+  const st = await stat(path).catch(() => undefined);
+  return st?.isFile() ? loadUnitConfigFile(path, show(cwd, path)) : [];
 }
 
 async function isComponent(kfile: string): Promise<boolean> {

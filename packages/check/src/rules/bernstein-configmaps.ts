@@ -11,7 +11,7 @@ export default defineRule({
   severity: 'error',
   profiles: ['bernstein'],
   kinds: ['ConfigMap', 'Deployment'],
-  *check({ unit }) {
+  *check({ unit, external = [] }) {
     if (unit.objects.length === 0) return;
     const keys = new Set(byKind(unit.objects, 'ConfigMap').flatMap(dataKeys));
     for (const v of CONFIGMAP_VARS) if (!keys.has(v)) yield { file: unit.root, message: `no ConfigMap defines ${v}` };
@@ -25,7 +25,7 @@ export default defineRule({
         // POSTGRES_PORT has a default in our schema but the course grades it as provided.
         if (needed.includes('POSTGRES_HOST')) needed.push('POSTGRES_PORT');
         for (const v of needed) {
-          const src = envSource(unit.objects, namespaceOf(o), c, v);
+          const src = envSource(unit.objects, namespaceOf(o), c, v, external);
           if (src !== 'configmap') yield { object: o, path, message: `${service} container "${c.name ?? '?'}" gets ${v} ${src === undefined ? 'from nowhere' : `from ${src === 'literal' ? 'a literal env value' : `a ${src}`}`}; it belongs in a ConfigMap` };
         }
       }

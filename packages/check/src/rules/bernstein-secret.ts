@@ -11,7 +11,7 @@ export default defineRule({
   severity: 'error',
   profiles: ['bernstein'],
   kinds: ['Secret', 'Deployment'],
-  *check({ unit }) {
+  *check({ unit, external = [] }) {
     if (unit.objects.length === 0) return;
     const keys = new Set(byKind(unit.objects, 'Secret').flatMap(dataKeys));
     for (const v of SECRET_VARS) if (!keys.has(v)) yield { file: unit.root, message: `no Secret defines ${v}` };
@@ -22,7 +22,7 @@ export default defineRule({
         const service = serviceOf(c, { ...labelsOf(o), ...t.labels });
         if (!service) continue;
         for (const v of requiredVariables(service).filter((x) => SECRET_VARS.includes(x))) {
-          const src = envSource(unit.objects, namespaceOf(o), c, v);
+          const src = envSource(unit.objects, namespaceOf(o), c, v, external);
           if (src !== 'secret') yield { object: o, path, message: `${service} container "${c.name ?? '?'}" gets ${v} ${src === undefined ? 'from nowhere' : `from ${src === 'literal' ? 'a literal env value' : `a ${src}`}`}; it belongs in a Secret` };
         }
       }

@@ -1,28 +1,25 @@
-import { containersOf, findObject, isRecord, namespaceOf, podTemplate } from '../k8s.js';
-import type { K8sObject, Path, RawFinding } from '../model.js';
+import { containersOf, isRecord, namespaceOf, podTemplate } from '../k8s.js';
+import type { Path, RawFinding } from '../model.js';
+import { describeTarget, resolveRef } from '../refs.js';
 import { defineRule } from './define.js';
-
-function keysOf(o: K8sObject): Set<string> {
-  return new Set([...Object.keys(isRecord(o.data?.data) ? o.data.data : {}), ...Object.keys(isRecord(o.data?.stringData) ? o.data.stringData : {}), ...Object.keys(isRecord(o.data?.binaryData) ? o.data.binaryData : {})]);
-}
 
 export default defineRule({
   id: 'config-ref',
-  description: 'Every ConfigMap and Secret a pod uses (envFrom, valueFrom keys, volumes) exists in its namespace and has the keys asked for, unless the reference is marked `optional: true`.',
-  remediation: 'Create the ConfigMap/Secret in the same namespace as the workload, or fix the name or key in the reference.',
+  description: 'Every ConfigMap and Secret a pod uses (envFrom, valueFrom keys, volumes) exists in its namespace (in the input, or declared `external` in the config file or the unit\'s `bernstein-check.yaml`) and has the keys asked for, unless the reference is marked `optional: true`.',
+  remediation: 'Create the ConfigMap/Secret in the same namespace as the workload, or fix the name or key in the reference. When it is created in the cluster out of band, declare it with its keys under `external:` (see the top of this page).',
   severity: 'error',
   profiles: ['core'],
   kinds: ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'],
-  *check({ unit }) {
+  *check({ unit, external = [] }) {
     for (const o of unit.objects) {
       const t = podTemplate(o);
       if (!t) continue;
       const ns = namespaceOf(o);
       const ref = function* (kind: 'ConfigMap' | 'Secret', name: unknown, key: unknown, optional: unknown, path: Path): Generator<RawFinding> {
         if (optional === true || typeof name !== 'string') return;
-        const target = findObject(unit.objects, kind, name, ns);
+        const target = resolveRef(unit.objects, external, kind, name, ns);
         if (!target) yield { object: o, path, message: `${kind} "${name}" does not exist in namespace "${ns}"` };
-        else if (typeof key === 'string' && !keysOf(target).has(key)) yield { object: o, path, message: `${kind} "${name}" has no key "${key}"` };
+        else if (typeof key === 'string' && !target.keys.has(key)) yield { object: o, path, message: `${describeTarget(kind, name, target)} has no key "${key}"` };
       };
       for (const { c, path } of containersOf(o)) {
         const envFrom: unknown[] = Array.isArray(c.envFrom) ? c.envFrom : [];

@@ -1,21 +1,16 @@
-import { containersOf, findObject, isRecord, labelsOf, namespaceOf, podTemplate } from '../k8s.js';
-import type { K8sObject } from '../model.js';
+import { containersOf, isRecord, labelsOf, namespaceOf, podTemplate } from '../k8s.js';
+import { resolveRef } from '../refs.js';
 import { requiredVariables, serviceOf } from '../services.js';
 import { defineRule } from './define.js';
 
-function keysOf(o: K8sObject | undefined): string[] {
-  if (!o) return [];
-  return [...Object.keys(isRecord(o.data?.data) ? o.data.data : {}), ...Object.keys(isRecord(o.data?.stringData) ? o.data.stringData : {})];
-}
-
 export default defineRule({
   id: 'service-env',
-  description: "Containers of Bernstein's services (poll, worker, result, and the migrate job; recognised by image name or the `app.kubernetes.io/name` label) receive every variable their configuration schema marks required (e.g. REDIS_HOST for poll), from `env` or `envFrom`.",
+  description: "Containers of Bernstein's services (poll, worker, result, and the migrate job; recognised by image name or the `app.kubernetes.io/name` label) receive every variable their configuration schema marks required (e.g. REDIS_HOST for poll), from `env` or `envFrom` (the keys of a ConfigMap/Secret declared `external` count).",
   remediation: 'Provide the missing variables, preferably with `envFrom` from the ConfigMap (hosts, ports, database name) and the Secret (POSTGRES_USER, POSTGRES_PASSWORD). Without them the service exits at start with code 78.',
   severity: 'error',
   profiles: ['core'],
   kinds: ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'],
-  *check({ unit }) {
+  *check({ unit, external = [] }) {
     for (const o of unit.objects) {
       const t = podTemplate(o);
       if (!t) continue;
@@ -30,7 +25,7 @@ export default defineRule({
           const prefix = typeof e.prefix === 'string' ? e.prefix : '';
           const ref = isRecord(e.configMapRef) ? ['ConfigMap', e.configMapRef.name] : isRecord(e.secretRef) ? ['Secret', e.secretRef.name] : undefined;
           if (!ref) continue;
-          for (const k of keysOf(findObject(unit.objects, String(ref[0]), String(ref[1]), namespaceOf(o)))) given.add(prefix + k);
+          for (const k of resolveRef(unit.objects, external, String(ref[0]), String(ref[1]), namespaceOf(o))?.keys ?? []) given.add(prefix + k);
         }
         const missing = requiredVariables(service).filter((v) => !given.has(v));
         if (missing.length > 0) {
