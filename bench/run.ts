@@ -100,6 +100,9 @@ async function main(): Promise<number> {
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const machine = describeMachine();
   log(`${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, load ${machine.loadAverage}, commit ${machine.commit}${machine.dirty ? ' (dirty)' : ''}`);
+  if (!smoke && machine.loadAverage > machine.cores / 2) {
+    log(`warning: load average ${machine.loadAverage} on ${machine.cores} cores: other work shares the machine and the figures will show it (recorded in the results)`);
+  }
   const scratch = mkdtempSync(join(tmpdir(), 'bernstein-bench-servers-'));
   // As root, PostgreSQL runs as the postgres user, which must be able to reach its directory.
   chmodSync(scratch, 0o755);
