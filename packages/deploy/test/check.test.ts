@@ -1,6 +1,8 @@
 /**
  * `bernstein check` (packages/check) on every render: no error-level finding anywhere, and
- * no finding at all for the Bernstein profile on the base.
+ * no finding at all for the Bernstein profile on the base. The production overlay's Secrets are
+ * created out of band; its bernstein-check.yaml declares them (with their keys), so the checker
+ * verifies every reference to them instead of being told to look away.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -8,7 +10,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { run } from '@bernstein/check';
-import { kubernetesDir, OVERLAYS, renderAll, renderDir } from '../src/index.js';
+import { parse } from 'yaml';
+import { kubernetesDir, OVERLAYS, PRODUCTION_EXTERNAL_SECRETS, renderAll, renderDir } from '../src/index.js';
+
+const productionDir = join(kubernetesDir, 'overlays', 'production');
+/** The declaration of the production overlay's out-of-band objects, for its rendered file. */
+const productionDeclaration = join(productionDir, 'bernstein-check.yaml');
+const declarationFor = (name: string): string[] => (name === 'overlay-production' ? ['--config', productionDeclaration] : []);
+
+interface JsonReport {
+  findings: { rule: string; severity: string; message: string }[];
+}
 
 async function check(args: string[]): Promise<{ code: number; out: string }> {
   let out = '';
@@ -59,9 +71,54 @@ describe('bernstein check on the deployment', () => {
     assert.ok(names.length > 50);
     const failures: string[] = [];
     for (const name of names) {
-      const r = await check(['--profile', 'production', join(renders, `${name}.yaml`)]);
+      const r = await check(['--profile', 'production', ...declarationFor(name), join(renders, `${name}.yaml`)]);
       if (r.code !== 0) failures.push(`${name}:\n${r.out}`);
     }
     assert.deepEqual(failures, []);
+  });
+
+  it('production declares exactly the Secrets it expects to be created out of band, and suppresses no rule', async () => {
+    const declared = (parse(await readFile(productionDeclaration, 'utf8')) as { external: { kind: string; name: string; namespace?: string; keys?: string[] }[] }).external;
+    assert.deepEqual(
+      Object.fromEntries(declared.map((e) => [e.name, e.keys])),
+      Object.fromEntries(Object.entries(PRODUCTION_EXTERNAL_SECRETS).map(([k, v]) => [k, [...v]])),
+    );
+    for (const e of declared) assert.deepEqual([e.kind, e.namespace], ['Secret', 'bernstein']);
+    const rendered = await readFile(join(renders, 'overlay-production.yaml'), 'utf8');
+    assert.doesNotMatch(rendered, /bernstein\.dev\/ignore:.*(config-ref|service-env)/);
+  });
+
+  it('without the declaration, the production render has errors only about the out-of-band Secrets', async () => {
+    const r = await check(['--profile', 'production', '--format', 'json', join(renders, 'overlay-production.yaml')]);
+    assert.equal(r.code, 1, 'the declaration is what makes production pass');
+    const errors = (JSON.parse(r.out) as JsonReport).findings.filter((f) => f.severity === 'error');
+    assert.ok(errors.length > 0);
+    for (const f of errors) {
+      assert.ok(['config-ref', 'service-env'].includes(f.rule), `${f.rule}: ${f.message}`);
+      assert.match(f.message, /Secret "(postgres|poll)" does not exist|not given POSTGRES_USER, POSTGRES_PASSWORD/, f.message);
+    }
+  });
+
+  it('with the declaration, a mistyped Secret name or a missing key is still an error', async () => {
+    const rendered = await readFile(join(renders, 'overlay-production.yaml'), 'utf8');
+    const errorsOf = async (file: string, config: string) => {
+      const r = await check(['--profile', 'production', '--format', 'json', '--config', config, file]);
+      return { code: r.code, errors: (JSON.parse(r.out) as JsonReport).findings.filter((f) => f.severity === 'error').map((f) => `${f.rule}: ${f.message}`) };
+    };
+    // A workload asking for "postgress": the declaration of "postgres" does not cover it.
+    const typo = join(renders, 'production-typo.yaml');
+    const mistyped = rendered.replace(/(secretRef:\n\s+name: )postgres\n(\s+image: bernstein\/result)/, '$1postgress\n$2');
+    assert.notEqual(mistyped, rendered);
+    await writeFile(typo, mistyped);
+    const a = await errorsOf(typo, productionDeclaration);
+    assert.equal(a.code, 1);
+    assert.ok(a.errors.includes('config-ref: Secret "postgress" does not exist in namespace "bernstein"'), a.errors.join('\n'));
+    assert.ok(a.errors.some((e) => /^service-env: container "result" .* not given POSTGRES_USER, POSTGRES_PASSWORD$/.test(e)), a.errors.join('\n'));
+    // A declaration without POSTGRES_PASSWORD: the services that need it are reported.
+    const partial = join(renders, 'partial-declaration.yaml');
+    await writeFile(partial, (await readFile(productionDeclaration, 'utf8')).replace('[POSTGRES_USER, POSTGRES_PASSWORD]', '[POSTGRES_USER]'));
+    const b = await errorsOf(join(renders, 'overlay-production.yaml'), partial);
+    assert.equal(b.code, 1);
+    assert.ok(b.errors.length > 0 && b.errors.every((e) => /^service-env: .* not given POSTGRES_PASSWORD$/.test(e)), b.errors.join('\n'));
   });
 });
