@@ -31,7 +31,9 @@ export const COURSE_FILES = [
 ] as const;
 
 /** Optional Kustomize components under components/, in the order they are applied. */
-export const COMPONENTS = ['app-only', 'autoscaling', 'keda-worker', 'network-policies', 'monitoring', 'canary'] as const;
+// app-only comes last: it also removes the cluster-wide objects other components add (the
+// NetworkPolicies of Traefik and cAdvisor from network-policies).
+export const COMPONENTS = ['autoscaling', 'keda-worker', 'network-policies', 'monitoring', 'canary', 'app-only'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
 /** Overlays under overlays/. */

@@ -88,6 +88,24 @@ describe('bernstein check on the deployment', () => {
     assert.doesNotMatch(rendered, /bernstein\.dev\/ignore:.*(config-ref|service-env)/);
   });
 
+  it('finds nothing at all in the production overlay, warnings included (NetworkPolicies for Traefik and cAdvisor too)', async () => {
+    const r = await check(['--profile', 'production', productionDir]);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /No findings/);
+  });
+
+  it("suppresses one finding in the whole deployment: run-as-non-root on cAdvisor, which needs root", async () => {
+    const suppressions = new Set<string>();
+    for (const name of names) {
+      for (const doc of (await readFile(join(renders, `${name}.yaml`), 'utf8')).split(/^---$/m)) {
+        const o = parse(doc) as { kind?: string; metadata?: { name?: string; annotations?: Record<string, string> } } | null;
+        const ignored = o?.metadata?.annotations?.['bernstein.dev/ignore'];
+        if (ignored !== undefined) suppressions.add(`${o?.kind}/${o?.metadata?.name}: ${ignored}`);
+      }
+    }
+    assert.deepEqual([...suppressions], ['DaemonSet/cadvisor: run-as-non-root']);
+  });
+
   it('without the declaration, the production render has errors only about the out-of-band Secrets', async () => {
     const r = await check(['--profile', 'production', '--format', 'json', join(renders, 'overlay-production.yaml')]);
     assert.equal(r.code, 1, 'the declaration is what makes production pass');
