@@ -117,7 +117,8 @@ async function main(): Promise<number> {
     const db = new Database({ postgresHost: postgres.host, postgresPort: postgres.port, postgresDb: 'bernstein', postgresUser: 'bernstein', postgresPassword: 'bernstein', postgresPoolSize: 1 }, pino({ level: 'warn' }), 'bench-migrate');
     await migrate(db, pino({ level: 'warn' }));
     await db.close();
-    const invocation = `npm run bench --${smoke ? ' --smoke' : ''}${positionals.length > 0 ? ` ${names.join(' ')}` : ''}${serviceNodeOptions ? ` --service-node-options='${serviceNodeOptions}'` : ''}`;
+    const args = [...(smoke ? ['--smoke'] : []), ...(positionals.length > 0 ? names : []), ...(serviceNodeOptions ? [`--service-node-options='${serviceNodeOptions}'`] : [])];
+    const invocation = `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
     for (const name of names) {
       const recorder = new Recorder();
       const ctx: BenchContext = { redis, postgres, smoke, fromSource: values['from-source'] ?? false, profileDir, serviceNodeOptions, recorder, machineCores: machine.cores, log };

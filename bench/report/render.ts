@@ -42,7 +42,7 @@ export function renderTable(results: BenchResult[]): string {
     );
   }
   for (const r of results) {
-    lines.push(`- \`${r.benchmark}\`: ${r.startedAt.replace('T', ' ').slice(0, 19)} UTC, load average ${r.machine.loadAverage} at the start of the run${r.smoke ? ' — **SMOKE RUN, tiny sizes, figures meaningless**' : ''} (\`${r.invocation}\`)${r.serviceNodeOptions ? `; services ran with \`${r.serviceNodeOptions}\`` : ''}`);
+    lines.push(`- \`${r.benchmark}\`: ${r.startedAt.replace('T', ' ').slice(0, 19)} UTC, load average ${r.machine.loadAverage} at the start of the run${r.smoke ? ' — **SMOKE RUN, tiny sizes, figures meaningless**' : ''} (\`${r.invocation.replace(/ --$/, '')}\`)${r.serviceNodeOptions ? `; services ran with \`${r.serviceNodeOptions}\`` : ''}`);
   }
   lines.push('', '### Targets (issue 6)', '', '| Measurement | Target | Measured | Ceiling, same run | Result |', '|---|---|---|---|---|');
   // In the issue's order: throughput and latency first, memory last.
