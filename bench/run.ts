@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PostgresServer, RedisServer, REPO_ROOT } from '@bernstein/local';
@@ -123,6 +123,8 @@ async function main(): Promise<number> {
       const recorder = new Recorder();
       const ctx: BenchContext = { redis, postgres, smoke, fromSource: values['from-source'] ?? false, profileDir, serviceNodeOptions, recorder, machineCores: machine.cores, log };
       const startedAt = new Date().toISOString();
+      // The load when this benchmark started (other work on the machine skews its figures).
+      const load = Math.round((loadavg()[0] ?? 0) * 100) / 100;
       log(`— ${name} —`);
       try {
         await BENCHMARKS[name](ctx);
@@ -131,7 +133,7 @@ async function main(): Promise<number> {
         log(`${name} failed: ${(err as Error).stack ?? String(err)}`);
         continue;
       }
-      const result: BenchResult = { benchmark: name, smoke, invocation, machine, serviceNodeOptions, startedAt, finishedAt: new Date().toISOString(), figures: recorder.figures, details: recorder.details };
+      const result: BenchResult = { benchmark: name, smoke, invocation, machine: { ...machine, loadAverage: load }, serviceNodeOptions, startedAt, finishedAt: new Date().toISOString(), figures: recorder.figures, details: recorder.details };
       writeFileSync(join(out, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
       for (const f of recorder.figures) log(`  ${f.label}: ${f.value} ${f.unit}${f.pass === undefined ? '' : f.pass ? '  (target met)' : '  (target MISSED)'}`);
     }
