@@ -70,8 +70,10 @@ describe('npm run bench -- --smoke', () => {
     const e2e = JSON.parse(readFileSync(join(out, 'e2e.json'), 'utf8')) as BenchResult;
     assert.equal(e2e.figures.find((f) => f.id === 'e2e.r100.verified')?.value, 1);
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as BenchResult;
-    const details = result.details.result as { connected: number };
-    assert.equal(result.figures.find((f) => f.id === 'result.sseClientsHeld')?.value, details.connected);
+    const details = result.details.result as { attempted: number; connected: number };
+    assert.equal(result.figures.find((f) => f.id === 'result.sseClientsHeld')?.value, details.attempted);
+    assert.equal(result.figures.find((f) => f.id === 'result.sseClientsHeadroom')?.value, details.connected);
+    assert.ok(details.connected >= details.attempted);
   });
 
   it('renders the chart and the table', () => {
