@@ -49,7 +49,8 @@ function panelSvg(p: Panel, y0: number): string {
   let y: (v: number) => number;
   let ticks: number[];
   if (p.scale === 'log') {
-    const lo = Math.pow(10, Math.floor(Math.log10(min)));
+    // A value exactly on a decade still gets a visible bar: start one decade lower.
+    const lo = Math.pow(10, Math.floor(Math.log10(min * 0.99)));
     const hi = Math.pow(10, Math.ceil(Math.log10(max * 1.05)));
     y = (v) => y0 + TOP + plotH - ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * plotH;
     ticks = [];
