@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- <name>…] [--smoke] [--out DIR] [--from-source] [--profile] [--service-node-options FLAGS] [--render-only]`
  *
- * Starts a private Redis (AOF, appendfsync everysec) and PostgreSQL (fsync on), runs the named
+ * Starts a private Redis (AOF, appendfsync always, as shipped) and PostgreSQL (fsync on), runs the named
  * benchmarks (all when none is named) against services started from `dist/`, each measuring
  * the machine's ceiling in the same run, writes `<out>/<name>.json`, then renders the table
  * and the chart from every result file in `<out>` (and, for bench/results, into
@@ -107,7 +107,7 @@ async function main(): Promise<number> {
   // As root, PostgreSQL runs as the postgres user, which must be able to reach its directory.
   chmodSync(scratch, 0o755);
   const profileDir = values.profile ? join(REPO_ROOT, 'bench/.work/profiles', new Date().toISOString().replace(/[:.]/g, '-')) : undefined;
-  const redis = await RedisServer.start({ dir: join(scratch, 'redis'), appendfsync: 'everysec' });
+  const redis = await RedisServer.start({ dir: join(scratch, 'redis'), appendfsync: 'always' });
   let postgres: PostgresServer | undefined;
   let failed = 0;
   try {

@@ -1,6 +1,6 @@
 /**
  * poll: votes/s accepted and p50/p99 latency at 50 and 200 connections, one poll process
- * against the private Redis (AOF everysec); in the same run and with the same generator
+ * against the private Redis (AOF, appendfsync always); in the same run and with the same generator
  * (autocannon), the bare node:http server as the ceiling. Every request carries no cookie,
  * so every vote is a new voter (poll signs a fresh cookie each time: its most expensive path).
  */

@@ -3,7 +3,7 @@ import type { PostgresServer, RedisServer } from '@bernstein/local';
 import type { Recorder } from './record.js';
 
 export interface BenchContext {
-  /** Private Redis, AOF on, appendfsync everysec (as shipped). */
+  /** Private Redis, AOF on, appendfsync always (as shipped). */
   redis: RedisServer;
   /** Private PostgreSQL, fsync on. */
   postgres: PostgresServer;
