@@ -13,6 +13,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Thrown by a `waitFor` attempt when trying again cannot help (the process exited): ends the wait at once. */
+export class GiveUp extends Error {}
+
 export async function waitFor<T>(what: string, attempt: () => Promise<T>, timeoutMs = 20_000, intervalMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -20,6 +23,7 @@ export async function waitFor<T>(what: string, attempt: () => Promise<T>, timeou
     try {
       return await attempt();
     } catch (err) {
+      if (err instanceof GiveUp) throw new Error(`${what}: ${err.message}`, { cause: err });
       last = err;
       await new Promise((r) => setTimeout(r, intervalMs));
     }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { redisServerBinary } from './binaries.js';
-import { freePort, waitFor } from './ports.js';
+import { freePort, GiveUp, waitFor } from './ports.js';
 import { ManagedProcess } from './process.js';
 
 export interface RedisServerOptions {
@@ -70,13 +70,16 @@ export class RedisServer {
     });
     const proc = this.proc;
     await waitFor(`redis-server on port ${this.port}`, async () => {
-      if (!proc.running) throw new Error(`redis-server exited; see ${join(this.dir, 'redis.log')}`);
+      if (!proc.running) throw new GiveUp(`redis-server exited; see ${join(this.dir, 'redis.log')}`);
       const probe = new Redis({ host: this.host, port: this.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
       probe.on('error', () => undefined);
       try {
         await probe.connect();
         // While loading the AOF, Redis answers LOADING; wait until it really serves.
         await probe.ping();
+        // Ours, not another server that already held the port (ours then exits).
+        const pid = /process_id:(\d+)/.exec(await probe.info('server'))?.[1];
+        if (Number(pid) !== proc.pid) throw new Error(`another process (pid ${pid}) answers on port ${this.port}`);
       } finally {
         probe.disconnect();
       }

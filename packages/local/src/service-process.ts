@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { waitFor } from './ports.js';
+import { GiveUp, waitFor } from './ports.js';
 
 export interface ServiceProcessOptions {
   /** Shown in logs and messages: `poll`, `worker-2`… */
@@ -80,7 +80,7 @@ export class ServiceProcess {
     await waitFor(
       `${this.name} on ${this.url}`,
       async () => {
-        if (!this.running) throw new Error(`${this.name} exited (${describeExit(this.exitState)})`);
+        if (!this.running) throw new GiveUp(`${this.name} exited (${describeExit(this.exitState)})`);
         const res = await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(1000) });
         await res.body?.cancel();
         if (res.status !== 200) throw new Error(`/readyz answered ${res.status}`);
