@@ -17,6 +17,7 @@ import { freePort } from './ports.js';
 import { PostgresServer } from './postgres-server.js';
 import { RedisServer } from './redis-server.js';
 import { describeExit, ServiceProcess, type ExitState } from './service-process.js';
+import { isAlive } from './process.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -359,15 +360,6 @@ function checkReachable(dir: string): void {
       );
     }
     if (dirname(d) === d) return;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

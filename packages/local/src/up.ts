@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { MissingBinaryError } from './binaries.js';
 import { formatLine } from './log-lines.js';
 import { describeExit } from './service-process.js';
+import { isAlive } from './process.js';
 import { LocalStack, REPO_ROOT, StackError } from './stack.js';
 
 function portVar(name: string, fallback: number): number {
@@ -36,22 +37,13 @@ function takeLock(dataDir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number(readFileSync(file, 'utf8').trim());
-      if (pid && pid !== process.pid && alive(pid)) {
+      if (pid && pid !== process.pid && isAlive(pid)) {
         throw new StackError(`another local run (pid ${pid}) is using ${dataDir}; stop it first (Ctrl-C in its terminal, or kill ${pid})`);
       }
       rmSync(file, { force: true }); // left by a run that died
     }
   }
   throw new StackError(`cannot lock ${file}`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export async function up(): Promise<number> {
