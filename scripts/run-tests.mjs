@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const testRoots = ['packages', 'services', 'bench'];
+const testRoots = ['packages', 'services', 'tests', 'bench'];
 
 function findTests(dir, out) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs and configures podman for the container tests (packages/containers), as
+# Installs and configures podman for the container tests (tests/containers), as
 # CONTAINERS-ON-CI.md describes: no Docker engine, no registry, hybrid cgroups, no systemd.
 # Idempotent: installed and configured, that part only checks (well under a second).
 # Then it builds (or finds cached) the stand-in base images, and warms the image build cache

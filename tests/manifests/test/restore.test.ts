@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { Database, loadConfig, migrate, postgresVars } from '@bernstein/common';
 import { PostgresServer, postgresBinDir } from '@bernstein/local';
-import { kubernetesDir, parseManifests, renderDir } from '../src/index.js';
+import { kubernetesDir, parseManifests, renderDir } from '../lib/index.js';
 import { hardened } from './invariants.js';
 import { get, spec, type PodSpec } from './k8s.js';
 

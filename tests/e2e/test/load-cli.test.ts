@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '@bernstein/local';
 import type { LoadReport } from '@bernstein/load';
 
-const UP = fileURLToPath(new URL('../../local/src/up.ts', import.meta.url));
-const LOAD = fileURLToPath(new URL('../../load/src/bin.ts', import.meta.url));
+const UP = fileURLToPath(new URL('../../../packages/local/src/up.ts', import.meta.url));
+const LOAD = fileURLToPath(new URL('../../../packages/load/src/bin.ts', import.meta.url));
 
 function run(file: string, args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [file, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -3,7 +3,7 @@
  * latency (from sending a vote's INSERT until each client has an event that includes it)
  * while votes are committed at a steady rate, the way workers commit batches.
  *
- *   node --conditions=source --import=tsx services/result/test/tools/measure-sse.ts \
+ *   node --conditions=source --import=tsx bench/tools/result-sse.ts \
  *     [--clients 5000] [--rate 1000] [--seconds 10] [--batch 10]
  *
  * Runs the built server (services/result/dist/server.js; `npm run build` first) against a
@@ -56,7 +56,7 @@ const db = new Database(
 await migrate(db, logger);
 
 const port = await freePort();
-const entry = process.env.MEASURE_ENTRY ?? fileURLToPath(new URL('../../dist/server.js', import.meta.url));
+const entry = process.env.MEASURE_ENTRY ?? fileURLToPath(new URL('../../services/result/dist/server.js', import.meta.url));
 const server = spawn(process.execPath, [...values['node-flags'].split(' ').filter(Boolean), entry], {
   env: { PATH: process.env.PATH ?? '', ...pg.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'inherit', 'inherit'],
@@ -135,7 +135,7 @@ try {
   const cpuBefore = cpuSeconds(pid);
   const pushedBefore = await pushed();
   // Worker threads of Node 20 do not inherit tsx's loader: register it in the thread first.
-  const pacerUrl = new URL('./vote-pacer.ts', import.meta.url).href;
+  const pacerUrl = new URL('./result-sse-pacer.ts', import.meta.url).href;
   const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(pacerUrl)}); })`;
   const pacer = new Worker(bootstrap, {
     eval: true,

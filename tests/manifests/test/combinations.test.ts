@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { componentCombinations, renderCombination, type Combination, type K8sObject } from '../src/index.js';
+import { componentCombinations, renderCombination, type Combination, type K8sObject } from '../lib/index.js';
 import { allInvariants } from './invariants.js';
 import { connectionAllowed, find, get, ofKind, spec, workloads, type Peer } from './k8s.js';
 

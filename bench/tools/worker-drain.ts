@@ -3,16 +3,16 @@
  * times one in-process Consumer until every entry is committed and acknowledged.
  * Private Redis (AOF everysec) and PostgreSQL (durable: fsync on) are started and removed.
  *
- *   node --conditions=source --import=tsx services/worker/scripts/bench-drain.ts [votes] [batch sizes…]
- *   e.g. … bench-drain.ts 100000 100 500 1000
+ *   node --conditions=source --import=tsx bench/tools/worker-drain.ts [votes] [batch sizes…]
+ *   e.g. … worker-drain.ts 100000 100 500 1000
  */
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { pino } from 'pino';
 import { createMetricsRegistry, Database, encodeVote, loadConfig, migrate, postgresVars, Redis, streamNames } from '@bernstein/common';
 import { PostgresServer, RedisServer } from '@bernstein/local';
-import { Consumer } from '../src/consumer.js';
-import { createWorkerMetrics } from '../src/metrics.js';
+import { Consumer } from '../../services/worker/src/consumer.js';
+import { createWorkerMetrics } from '../../services/worker/src/metrics.js';
 
 const total = Number(process.argv[2] ?? 100_000);
 const batchSizes = process.argv.slice(3).map(Number);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { renderDir, kubernetesDir, type K8sObject } from '../src/index.js';
+import { renderDir, kubernetesDir, type K8sObject } from '../lib/index.js';
 import { allInvariants } from './invariants.js';
 import { get, ns, ofKind, quantity, spec, workloads, type PodSpec, type Workload } from './k8s.js';
 import { join } from 'node:path';

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort, LocalStack } from '@bernstein/local';
-import { kubernetesDir } from '../src/index.js';
+import { kubernetesDir } from '../lib/index.js';
 
 const lib = join(kubernetesDir, '..', 'cluster', 'lib.sh');
 

@@ -1,5 +1,5 @@
 // Benchmark (not a test): checks 200 manifests with both profiles and prints the time.
-// Usage: npm run bench -w @bernstein/check   (or: node --conditions=source --import=tsx packages/check/bench/check.ts [count])
+// Usage: node --conditions=source --import=tsx bench/tools/check.ts [count]   (after npm run build)
 // The manifests are copies of the complete Bernstein fixture renamed per copy, so every
 // cross-reference rule has real work (selectors, ports, config references) to do.
 import { spawnSync } from 'node:child_process';
@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { checkUnits } from '../src/engine.js';
-import { loadUnits } from '../src/load/inputs.js';
+import { checkUnits } from '../../packages/check/src/engine.js';
+import { loadUnits } from '../../packages/check/src/load/inputs.js';
 
 const count = Number(process.argv[2] ?? 200);
-const source = fileURLToPath(new URL('../test/fixtures/deployments/bernstein-complete', import.meta.url));
+const source = fileURLToPath(new URL('../../packages/check/test/fixtures/deployments/bernstein-complete', import.meta.url));
 const templates = readdirSync(source).map((f) => ({ name: f, text: readFileSync(join(source, f), 'utf8') }));
 const dir = mkdtempSync(join(tmpdir(), 'bernstein-check-bench-'));
 
@@ -49,7 +49,7 @@ try {
   for (const f of findings) byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
   console.log(`${objects} manifests (objects) in ${readdirSync(dir).length} files, ${findings.length} findings (${[...byRule].map(([r, n]) => `${r} ${n}`).join(', ')})`);
   console.log(`in-process check: first run ${runs[0]?.toFixed(0)} ms (loads validators), median ${sorted[3]?.toFixed(0)} ms, best ${sorted[0]?.toFixed(0)} ms; CPU time per run ${cpu.map((c) => c.toFixed(0)).join(', ')} ms`);
-  const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+  const bin = fileURLToPath(new URL('../../packages/check/dist/bin.js', import.meta.url));
   const env = { ...process.env, NODE_OPTIONS: '' };
   const cli: number[] = [];
   for (let r = 0; r < 3; r++) {

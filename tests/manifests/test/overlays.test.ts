@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { instance, PRODUCTION_EXTERNAL_SECRETS, renderInstance, renderOverlay, SIDE_BY_SIDE_INSTANCES, type K8sObject } from '../src/index.js';
+import { instance, PRODUCTION_EXTERNAL_SECRETS, renderInstance, renderOverlay, SIDE_BY_SIDE_INSTANCES, type K8sObject } from '../lib/index.js';
 import { allInvariants } from './invariants.js';
 import { find, get, ns, ofKind, spec, workloads } from './k8s.js';
 

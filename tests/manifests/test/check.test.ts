@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { run } from '@bernstein/check';
 import { parse } from 'yaml';
-import { kubernetesDir, OVERLAYS, PRODUCTION_EXTERNAL_SECRETS, renderAll, renderDir } from '../src/index.js';
+import { kubernetesDir, OVERLAYS, PRODUCTION_EXTERNAL_SECRETS, renderAll, renderDir } from '../lib/index.js';
 
 const productionDir = join(kubernetesDir, 'overlays', 'production');
 /** The declaration of the production overlay's out-of-band objects, for its rendered file. */

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { COMPONENTS, COURSE_FILES, componentCombinations, instance, instanceKustomization, instanceNamespace, kubernetesDir, OVERLAYS } from '../src/index.js';
+import { COMPONENTS, COURSE_FILES, componentCombinations, instance, instanceKustomization, instanceNamespace, kubernetesDir, OVERLAYS } from '../lib/index.js';
 
 const base = join(kubernetesDir, 'base');
 

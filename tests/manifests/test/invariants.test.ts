@@ -7,7 +7,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { kubernetesDir, renderDir } from '../src/index.js';
+import { kubernetesDir, renderDir } from '../lib/index.js';
 import { allInvariants } from './invariants.js';
 
 let work: string;

@@ -3,7 +3,7 @@
  * each function returns the problems it finds (empty = fine), so a failing test lists all.
  */
 import { serviceSpecs, type ServiceName } from '@bernstein/common';
-import type { K8sObject } from '../src/index.js';
+import type { K8sObject } from '../lib/index.js';
 import { find, matches, ns, ofKind, spec, workloads, type Container, type Selector, type Workload } from './k8s.js';
 
 export interface Context {

@@ -3,7 +3,7 @@
 // Starts a private Redis (AOF, everysec, as shipped) and the built poll server, warms up, then
 // drives POST /api/polls/default/votes with autocannon and prints one JSON line.
 //
-//   npm run build && node services/poll/scripts/throughput.mjs [new|returning] [seconds] [connections]
+//   npm run build && node bench/tools/poll-throughput.mjs [new|returning] [seconds] [connections]
 //
 // new:       no cookie, so every vote mints and signs a new voter id (Set-Cookie on each answer);
 // returning: one voter's signed cookie on every request (verify only, no Set-Cookie).
@@ -26,7 +26,7 @@ if (mode !== 'new' && mode !== 'returning') throw new Error(`mode must be "new" 
 const redis = await RedisServer.start();
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
-const server = fileURLToPath(new URL('../dist/server.js', import.meta.url));
+const server = fileURLToPath(new URL('../../services/poll/dist/server.js', import.meta.url));
 const env = { PATH: process.env.PATH, ...redis.env, HOST: '127.0.0.1', PORT: String(port), COOKIE_SECRET: 'throughput-'.repeat(4), LOG_LEVEL: 'warn' };
 const poll = spawn(process.execPath, [server], { env, stdio: 'inherit' });
 try {

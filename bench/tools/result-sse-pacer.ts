@@ -1,5 +1,5 @@
 /**
- * Worker thread of measure-sse.ts: commits votes at a steady rate in worker-sized batches, on
+ * Worker thread of result-sse.ts: commits votes at a steady rate in worker-sized batches, on
  * its own event loop (so reading thousands of streams cannot delay the votes), and reports
  * each commit's running total with the wall-clock time its INSERT was sent.
  */

@@ -2,7 +2,7 @@
  * Small, typed views of rendered objects for the tests: workloads and their pod specs,
  * label selectors, lookups by kind/name, and a NetworkPolicy evaluator.
  */
-import type { K8sObject } from '../src/index.js';
+import type { K8sObject } from '../lib/index.js';
 
 export type Labels = Record<string, string>;
 export interface Selector {

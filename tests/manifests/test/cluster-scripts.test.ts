@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { kubernetesDir } from '../src/index.js';
+import { kubernetesDir } from '../lib/index.js';
 
 const clusterDir = join(kubernetesDir, '..', 'cluster');
 const repoDir = join(kubernetesDir, '..', '..');
