@@ -14,6 +14,7 @@ import {
   type Unit,
   type UserProfile,
 } from './model.js';
+import { DEFAULT_CLUSTER, type ClusterModel } from './cluster/model.js';
 import { allRules } from './rules/index.js';
 import { runValidator, validatorFor } from './schema/kubernetes.js';
 import { isTraefikKind, validateTraefik } from './schema/traefik.js';
@@ -31,7 +32,14 @@ export interface CheckOptions {
   /** Restricts the run to these rule ids (tests use it). */
   readonly only?: readonly string[];
   readonly rules?: readonly Rule[];
+  /** Default: DEFAULT_CLUSTER, the course's minimum. */
+  readonly cluster?: ClusterModel;
+  /** Default: DEFAULT_KUBERNETES_VERSION. */
+  readonly kubernetesVersion?: string;
 }
+
+/** The Kubernetes version checked against when none is given (a stable release). */
+export const DEFAULT_KUBERNETES_VERSION = '1.34';
 
 export function selectRules(opts: CheckOptions): { rule: Rule; severity: Severity }[] {
   const profiles = new Set<Profile>(['core', ...opts.profiles]);
@@ -93,7 +101,13 @@ export async function checkUnits(units: readonly Unit[], opts: CheckOptions): Pr
   const findings: Finding[] = [];
   for (const unit of units) {
     const schema = await validateAll(unit);
-    const ctx = { unit, schema, external: [...(unit.external ?? []), ...(opts.config?.external ?? [])] };
+    const ctx = {
+      unit,
+      schema,
+      external: [...(unit.external ?? []), ...(opts.config?.external ?? [])],
+      cluster: opts.cluster ?? DEFAULT_CLUSTER,
+      kubernetesVersion: opts.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION,
+    };
     for (const { rule, severity } of rules) {
       for (const raw of rule.check(ctx)) {
         if (suppressed(raw.object, rule.id)) continue;

@@ -1,5 +1,6 @@
 /** The data every part of the checker shares: inputs, findings, rules. */
 import type { Document, LineCounter } from 'yaml';
+import type { ClusterModel } from './cluster/model.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
@@ -153,6 +154,10 @@ export interface RuleContext {
   readonly schema: ReadonlyMap<K8sObject, SchemaOutcome>;
   /** Objects declared external for this unit (from --config and the unit's own file). */
   readonly external?: readonly ExternalObject[];
+  /** The cluster the scheduling, rollout, drain and storage analyses reason about. */
+  readonly cluster: ClusterModel;
+  /** Kubernetes version the manifests target ("1.34"), for API removals and defaults. */
+  readonly kubernetesVersion: string;
 }
 
 export interface Rule {

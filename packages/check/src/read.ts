@@ -1,0 +1,67 @@
+/**
+ * Typed reading of manifest data. Manifests are user input of any shape, so their data is
+ * `unknown`; every accessor here takes `unknown` and returns a typed value, or `undefined`
+ * (or an empty list or record) when the shape is not what it expects. Rules never cast.
+ */
+
+export type Key = string | number;
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The value at a path (`at(o.data, 'spec', 'template', 'spec')`), or undefined. */
+export function at(v: unknown, ...path: readonly Key[]): unknown {
+  let cur = v;
+  for (const k of path) {
+    if (typeof k === 'number') {
+      if (!Array.isArray(cur)) return undefined;
+      cur = cur[k];
+    } else {
+      if (!isRecord(cur)) return undefined;
+      cur = cur[k];
+    }
+  }
+  return cur;
+}
+
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+export function bool(v: unknown): boolean | undefined {
+  return typeof v === 'boolean' ? v : undefined;
+}
+
+/** The array, or an empty one. */
+export function list(v: unknown): readonly unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+/** The array's records (other entries skipped), with their index in the array. */
+export function records(v: unknown): { readonly value: Record<string, unknown>; readonly index: number }[] {
+  return list(v).flatMap((value, index) => (isRecord(value) ? [{ value, index }] : []));
+}
+
+/** The record, or an empty one. */
+export function record(v: unknown): Readonly<Record<string, unknown>> {
+  return isRecord(v) ? v : {};
+}
+
+/** The string entries of an array (others skipped). */
+export function strings(v: unknown): string[] {
+  return list(v).filter((x): x is string => typeof x === 'string');
+}
+
+/** A string-to-string map (labels, annotations, selectors); scalar values are stringified. */
+export function stringMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(record(v))) {
+    if (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') out[k] = String(x);
+  }
+  return out;
+}
