@@ -14,7 +14,8 @@ import { BENCH_COOKIE_SECRET, type BenchContext } from '../lib/context.js';
 import { bernsteinLoad } from '../lib/load-cli.js';
 import { startBareServer } from '../lib/bare-server.js';
 import { RssSampler, rssMB, rssParts } from '../lib/rss.js';
-import { profilingEnv, serviceOutput, sleep } from '../lib/services.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { profilingEnv, serviceOutput } from '../lib/services.js';
 import { targets } from '../lib/targets.js';
 
 export async function e2eBenchmark(ctx: BenchContext): Promise<void> {

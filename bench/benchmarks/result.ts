@@ -8,7 +8,8 @@ import pg from 'pg';
 import type { BenchContext } from '../lib/context.js';
 import { rssMB } from '../lib/rss.js';
 import { openMany, type SseClient } from '../lib/sse-clients.js';
-import { sleep, startService } from '../lib/services.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startService } from '../lib/services.js';
 import { targets } from '../lib/targets.js';
 
 const PATH = '/api/polls/default/events';

@@ -66,4 +66,3 @@ export function serviceOutput(name: string, line: string): void {
   process.stderr.write(`  [${name}] ${line}\n`);
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -15,6 +15,7 @@ import { connect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, Database, migrate } from '@bernstein/common';
 import { freePort, PostgresServer, waitFor } from '@bernstein/local';
 
@@ -44,7 +45,6 @@ const cpuSeconds = (pid: number) => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const logger = createLogger('measure', 'warn');
 const pg = await PostgresServer.start({ durable: false });

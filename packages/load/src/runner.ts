@@ -11,6 +11,7 @@ import { Samples, type Percentiles } from './stats.js';
 import { parseTarget } from './target.js';
 import { addTallies, comparePoll, nonZero, verdict, type Verdict } from './verify.js';
 import { Visibility } from './visibility.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { VoteClient, type PollInfo, type VoteOutcome } from './vote-client.js';
 
 export interface LoadOptions {
@@ -135,7 +136,6 @@ interface Retry {
   due: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function pickWeighted(polls: { id: string; weight: number }[], total: number): string {
   let r = Math.random() * total;

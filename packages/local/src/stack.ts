@@ -4,13 +4,14 @@
  * `npm start` (up.ts), by `bernstein load --chaos` (which kills and restarts parts of it) and
  * by end-to-end tests.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { Database, migrate } from '@bernstein/common';
 import { freePort } from './ports.js';
@@ -120,10 +121,7 @@ export class LocalStack {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bernstein-local-'));
     mkdirSync(dataDir, { recursive: true });
     // As root, PostgreSQL runs as the postgres user, which must be able to reach its directory.
-    if (process.getuid?.() === 0) {
-      chmodSync(dataDir, statSync(dataDir).mode | 0o111);
-      if (!(options.env ?? process.env).POSTGRES_HOST) checkReachable(dataDir);
-    }
+    if (process.getuid?.() === 0) chmodSync(dataDir, statSync(dataDir).mode | 0o111);
     const stack = new LocalStack(options, dataDir);
     try {
       await stack.boot();
@@ -200,14 +198,10 @@ export class LocalStack {
       this.note(`using PostgreSQL at ${env.POSTGRES_HOST}:${env.POSTGRES_PORT ?? 5432} (POSTGRES_HOST is set)`);
     } else {
       const port = await serverPort(this.options.postgresPort, 'PostgreSQL', (l) => this.note(l));
-      this.postgres = await PostgresServer.start({
-        dir: join(this.dataDir, 'postgres'),
-        port,
-        detached,
-        durable: this.options.durable ?? true,
-      });
+      const dir = postgresDirFor(this.dataDir);
+      this.postgres = await PostgresServer.start({ dir, port, detached, durable: this.options.durable ?? true });
       Object.assign(env, this.postgres.env);
-      this.note(`PostgreSQL ${this.postgres.host}:${this.postgres.port} (data in ${join(this.dataDir, 'postgres')})`);
+      this.note(`PostgreSQL ${this.postgres.host}:${this.postgres.port} (data in ${dir})`);
     }
 
     env.COOKIE_SECRET ||= cookieSecret(this.dataDir);
@@ -351,18 +345,31 @@ export function nodeFlagsOf(script: string): string[] {
   return match?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
 }
 
-/** PostgreSQL refuses root and runs as the postgres user: every directory above its data must let others through. */
-function checkReachable(dir: string): void {
+/** Where root keeps the PostgreSQL data of a local run whose data directory the postgres user cannot reach. */
+export const ROOT_POSTGRES_HOME = '/var/lib/bernstein';
+
+/** True when every directory from `dir` up to `/` lets other users through (the execute bit). */
+export function reachableByOthers(dir: string): boolean {
   for (let d = resolve(dir); ; d = dirname(d)) {
-    if ((statSync(d).mode & 0o001) === 0) {
-      throw new StackError(
-        `PostgreSQL runs as the postgres user (this process is root) and cannot reach ${dir}: ${d} is closed to other users; run chmod o+x ${d}, or set BERNSTEIN_DATA_DIR to a directory outside it`,
-      );
-    }
-    if (dirname(d) === d) return;
+    if ((statSync(d).mode & 0o001) === 0) return false;
+    if (dirname(d) === d) return true;
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+/**
+ * The PostgreSQL directory of a local run. PostgreSQL refuses root, so as root the server runs
+ * as the postgres user, which cannot enter a data directory under a private home (a clone in
+ * /root, mode 0700). Rather than ask the user to open their home, root then keeps PostgreSQL's
+ * data under ROOT_POSTGRES_HOME, in a directory named after the data directory, so each clone
+ * keeps its own data across runs.
+ */
+export function postgresDirFor(dataDir: string, home = ROOT_POSTGRES_HOME): string {
+  const inside = join(dataDir, 'postgres');
+  if (process.getuid?.() !== 0 || reachableByOthers(dataDir)) return inside;
+  const abs = resolve(dataDir);
+  const id = `${basename(dirname(abs))}-${createHash('sha256').update(abs).digest('hex').slice(0, 12)}`;
+  mkdirSync(home, { recursive: true, mode: 0o755 });
+  chmodSync(home, statSync(home).mode | 0o111);
+  return join(home, id, 'postgres');
 }
+

@@ -14,7 +14,8 @@
  * finish.
  */
 import type { Database, Logger, Redis } from '@bernstein/common';
-import { backoffDelay, DEFAULT_BACKOFF, sleep, type BackoffOptions } from './backoff.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { prepareBatch, writeVotes } from './batch.js';
 import { claimIdle } from './claim.js';
 import { acknowledge } from './dead-letter.js';

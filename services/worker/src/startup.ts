@@ -4,7 +4,8 @@
  * in compose or a fresh cluster). A migration that fails for another reason is not retried.
  */
 import { isConnectionError, migrate, type Database, type Logger, type MigrateResult } from '@bernstein/common';
-import { backoffDelay, sleep } from './backoff.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelay } from './backoff.js';
 
 export interface MigrateWaitOptions {
   /** Gives up (rethrows) after this long; undefined waits forever. */
