@@ -16,14 +16,25 @@ export interface EnvVar<T> {
   readonly required: boolean;
   /** Secret values are never logged and belong in a Kubernetes Secret. */
   readonly secret: boolean;
+  /**
+   * Set on the address of another service (the host, or its port): `bernstein check` resolves the
+   * value as the cluster would (a Service of the namespace, and one of its ports).
+   */
+  readonly peer?: Peer;
   /** Parses the raw string; throws an Error whose message says what is expected. */
   parse(raw: string): T;
 }
 
-type Options = { description: string; secret?: boolean };
+/** Which service a variable addresses (`redis`, `postgres`) and which part of its address it is. */
+export interface Peer {
+  readonly service: string;
+  readonly role: 'host' | 'port';
+}
+
+type Options = { description: string; secret?: boolean; peer?: Peer };
 
 function def<T>(name: string, parse: (raw: string) => T, o: Options & { default?: string; required: boolean }): EnvVar<T> {
-  return { name, description: o.description, default: o.default, required: o.required, secret: o.secret ?? false, parse };
+  return { name, description: o.description, default: o.default, required: o.required, secret: o.secret ?? false, ...(o.peer ? { peer: o.peer } : {}), parse };
 }
 
 const parsers = {

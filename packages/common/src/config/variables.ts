@@ -31,8 +31,8 @@ export function httpVars(defaultPort: number) {
 }
 
 export const redisVars = {
-  redisHost: env.required('REDIS_HOST', { description: 'Redis host name', parse: env.parsers.hostname }),
-  redisPort: env.withDefault('REDIS_PORT', '6379', { description: 'Redis port', parse: env.parsers.port }),
+  redisHost: env.required('REDIS_HOST', { description: 'Redis host name', parse: env.parsers.hostname, peer: { service: 'redis', role: 'host' } }),
+  redisPort: env.withDefault('REDIS_PORT', '6379', { description: 'Redis port', parse: env.parsers.port, peer: { service: 'redis', role: 'port' } }),
   redisPassword: env.optional('REDIS_PASSWORD', { description: 'Redis password (AUTH)', secret: true }),
   votesStream: env.withDefault('VOTES_STREAM', 'votes', {
     description: 'name of the Redis stream that carries votes',
@@ -44,8 +44,8 @@ export const redisVars = {
 } satisfies Spec;
 
 export const postgresVars = {
-  postgresHost: env.required('POSTGRES_HOST', { description: 'PostgreSQL host name', parse: env.parsers.hostname }),
-  postgresPort: env.withDefault('POSTGRES_PORT', '5432', { description: 'PostgreSQL port', parse: env.parsers.port }),
+  postgresHost: env.required('POSTGRES_HOST', { description: 'PostgreSQL host name', parse: env.parsers.hostname, peer: { service: 'postgres', role: 'host' } }),
+  postgresPort: env.withDefault('POSTGRES_PORT', '5432', { description: 'PostgreSQL port', parse: env.parsers.port, peer: { service: 'postgres', role: 'port' } }),
   postgresDb: env.required('POSTGRES_DB', { description: 'PostgreSQL database name' }),
   postgresUser: env.required('POSTGRES_USER', { description: 'PostgreSQL user', secret: true }),
   postgresPassword: env.required('POSTGRES_PASSWORD', { description: 'PostgreSQL password', secret: true }),
