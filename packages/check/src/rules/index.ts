@@ -22,6 +22,7 @@ import dockerfileCmd from './dockerfile-cmd.js';
 import dockerfileUser from './dockerfile-user.js';
 import documentSeparator from './document-separator.js';
 import dropCapabilities from './drop-capabilities.js';
+import envHostResolves from './env-host-resolves.js';
 import imageTag from './image-tag.js';
 import ingressBackend from './ingress-backend.js';
 import networkPolicy from './network-policy.js';
@@ -74,6 +75,7 @@ export const allRules: readonly Rule[] = [
   dockerfileUser,
   documentSeparator,
   dropCapabilities,
+  envHostResolves,
   imageTag,
   ingressBackend,
   networkPolicy,
