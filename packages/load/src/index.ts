@@ -6,6 +6,7 @@ export * from './oracle.js';
 export * from './receipt.js';
 export * from './results-client.js';
 export * from './runner.js';
+export * from './schedule.js';
 export * from './stats.js';
 export * from './summary.js';
 export * from './target.js';

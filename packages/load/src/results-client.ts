@@ -2,6 +2,7 @@
  * Reads a poll's tallies from the result service: `GET /api/polls/:poll/results` for the
  * verification, and the SSE stream `GET /api/polls/:poll/events` for vote → visible latency.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { headersFor, type Target } from './target.js';
 
@@ -61,7 +62,7 @@ export class ResultsClient {
       } catch {
         // broken stream or abort: reconnect unless we are done
       }
-      if (!signal.aborted) await new Promise((r) => setTimeout(r, 250));
+      if (!signal.aborted) await sleep(250);
     }
   }
 

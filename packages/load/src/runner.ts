@@ -3,16 +3,22 @@
  * vote count or duration is reached; refused votes (503, no answer) are retried with the same
  * voter and option until acknowledged; then the run waits for the system to settle and
  * verifies the result API's tallies against its own expectation, exactly.
+ *
+ * The pieces: schedule.ts (who votes for what, when), sender.ts (send, retry, count),
+ * follow.ts (vote → visible latency over SSE), settle.ts (wait for the tallies, compare).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { followResults } from './follow.js';
 import { Oracle, type Tallies } from './oracle.js';
-import { parseReceipt } from './receipt.js';
 import { ResultsClient, talliesOf } from './results-client.js';
-import { Samples, type Percentiles } from './stats.js';
+import { VoteSchedule } from './schedule.js';
+import { Sender } from './sender.js';
+import { settle, sortKeys } from './settle.js';
+import type { Percentiles } from './stats.js';
 import { parseTarget } from './target.js';
 import { addTallies, comparePoll, nonZero, verdict, type Verdict } from './verify.js';
 import { Visibility } from './visibility.js';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { VoteClient, type PollInfo, type VoteOutcome } from './vote-client.js';
+import { VoteClient, type PollInfo } from './vote-client.js';
 
 export interface LoadOptions {
   pollUrls: string[];
@@ -127,25 +133,6 @@ export interface LoadReport {
   chaos?: { atMs: number; event: string }[];
 }
 
-const RETRYABLE = new Set([0, 429, 502, 503, 504]);
-
-interface Retry {
-  voter: number;
-  poll: string;
-  option: string;
-  due: number;
-}
-
-
-function pickWeighted(polls: { id: string; weight: number }[], total: number): string {
-  let r = Math.random() * total;
-  for (const p of polls) {
-    r -= p.weight;
-    if (r < 0) return p.id;
-  }
-  return (polls[polls.length - 1] as { id: string }).id;
-}
-
 export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Promise<LoadReport> {
   const started = new Date();
   const pollTargets = options.pollUrls.map((u) => parseTarget(u, options.pollHost, 'poll URL'));
@@ -160,236 +147,59 @@ export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Prom
   try {
     const catalog = await client.polls();
     const chosen = choosePolls(catalog, options.polls);
-    const optionsOf = new Map(catalog.map((p) => [p.id, p.options]));
-    const weightTotal = chosen.reduce((s, p) => s + p.weight, 0);
+    const polls = chosen.map((p) => p.id);
 
     // What is already counted (earlier runs, other users) is the baseline our votes add to.
     const baseline = new Map<string, Tallies>();
-    if (options.verify) for (const p of chosen) baseline.set(p.id, await stableTallies(results, p.id));
-
-    const visibility = new Visibility();
-    const following: Promise<void>[] = [];
-    if (options.verify && options.visibility) {
-      for (const p of chosen) {
-        visibility.baseline(p.id, Object.values(baseline.get(p.id) ?? {}).reduce((s, v) => s + v, 0));
-        following.push(results.follow(p.id, (r) => visibility.seen(p.id, r.total, performance.now()), follow.signal));
-      }
-    }
+    if (options.verify) for (const poll of polls) baseline.set(poll, await stableTallies(results, poll));
+    const visibility = options.verify && options.visibility ? followResults(results, polls, baseline, follow.signal) : new Visibility();
 
     const oracle = new Oracle();
-    const requestLatency = new Samples();
-    const cookies: (string | undefined)[] = new Array(options.voters).fill(undefined);
-    const busy = new Uint8Array(options.voters);
-    let nextNew = 0;
-    let sent = 0;
-    let acknowledged = 0;
-    let firstVotes = 0;
-    let refused = 0;
-    let rejected = 0;
-    let cookieChanges = 0;
-    let refusedWithoutIdentity = 0;
-    const refusedBy: Record<string, number> = {};
-    const rejectedBy: Record<string, number> = {};
-    let inFlight = 0;
-    const retries: Retry[] = [];
-    let stopSending = false;
+    const schedule = new VoteSchedule(options, chosen, new Map(catalog.map((p) => [p.id, p.options])));
+    const sender = new Sender(options, client, schedule, oracle, visibility, hooks);
     let phase: Progress['phase'] = 'load';
-    const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    let cpuLoad: NodeJS.CpuUsage = { user: 0, system: 0 };
-    let loadEnd = 0;
-    let wake: (() => void) | undefined;
-
-    const pickVoter = (): number => {
-      const wantNew = nextNew < options.voters && (nextNew === 0 || Math.random() >= options.revoteShare);
-      if (wantNew) return nextNew++;
-      for (let i = 0; i < 8; i++) {
-        const v = Math.floor(Math.random() * nextNew);
-        if (!busy[v]) return v;
-      }
-      return nextNew < options.voters ? nextNew++ : -1;
-    };
-
-    const complete = (voter: number, poll: string, option: string, began: number, outcome: VoteOutcome) => {
-      inFlight--;
-      const now = performance.now();
-      if (outcome.cookie && outcome.cookie !== cookies[voter]) {
-        if (cookies[voter] !== undefined) cookieChanges++;
-        cookies[voter] = outcome.cookie;
-      }
-      const receipt = outcome.status === 202 ? parseReceipt(outcome.receipt) : undefined;
-      if (receipt) {
-        acknowledged++;
-        requestLatency.add(now - began);
-        hooks.onAcknowledged?.({ poll, voter, option, receipt: outcome.receipt as string });
-        if (oracle.record(poll, voter, option, receipt)) {
-          firstVotes++;
-          visibility.acknowledged(poll, now);
-        }
-        busy[voter] = 0;
-      } else if (RETRYABLE.has(outcome.status)) {
-        // Not acknowledged: it may or may not be in the stream. Sending the same vote again
-        // until it is acknowledged makes the outcome certain either way (the retry is later).
-        refused++;
-        if (cookies[voter] === undefined) refusedWithoutIdentity++;
-        const key = outcome.error ?? String(outcome.status);
-        refusedBy[key] = (refusedBy[key] ?? 0) + 1;
-        retries.push({ voter, poll, option, due: now + Math.min(2000, Math.max(100, outcome.retryAfterMs ?? 250)) });
-      } else {
-        rejected++;
-        const key = outcome.error ?? `HTTP ${outcome.status}`;
-        rejectedBy[key] = (rejectedBy[key] ?? 0) + 1;
-        busy[voter] = 0;
-      }
-      pump();
-      if (inFlight === 0 && wake) wake();
-    };
-
-    const launch = (voter: number, poll: string, option: string) => {
-      busy[voter] = 1;
-      inFlight++;
-      const began = performance.now();
-      void client.vote(poll, option, cookies[voter]).then((outcome) => complete(voter, poll, option, began, outcome));
-    };
-
-    const pump = () => {
-      const now = performance.now();
-      while (inFlight < options.concurrency) {
-        if (retries.length > 0 && (retries[0] as Retry).due <= now) {
-          const r = retries.shift() as Retry;
-          launch(r.voter, r.poll, r.option);
-          continue;
-        }
-        if (stopSending) break;
-        if (options.votes !== undefined && sent >= options.votes) break;
-        if (options.rate > 0 && sent >= (options.rate * (now - t0)) / 1000) break;
-        const voter = pickVoter();
-        if (voter < 0) break;
-        const poll = chosen.length === 1 ? (chosen[0] as { id: string }).id : pickWeighted(chosen, weightTotal);
-        const opts = optionsOf.get(poll) as string[];
-        sent++;
-        launch(voter, poll, opts[Math.floor(Math.random() * opts.length)] as string);
-      }
-    };
-
-    let lastAcked = 0;
-    let lastTick = t0;
-    const report = () => {
-      const now = performance.now();
-      hooks.progress?.({
-        phase,
-        elapsedMs: now - t0,
-        sent,
-        acknowledged,
-        inFlight,
-        refused,
-        retrying: retries.length,
-        rate: ((acknowledged - lastAcked) * 1000) / Math.max(1, now - lastTick),
-        notYetVisible: visibility.waiting,
-      });
-      lastAcked = acknowledged;
-      lastTick = now;
-    };
-    const ticker = setInterval(() => {
-      const now = performance.now();
-      if (!stopSending) {
-        const byCount = options.votes !== undefined && sent >= options.votes;
-        const byTime = options.durationMs !== undefined && now - t0 >= options.durationMs;
-        if (byCount || byTime || hooks.signal?.aborted) {
-          stopSending = true;
-          loadEnd = now;
-          phase = 'retry';
-        }
-      }
-      // Retries are due by time; keep them sorted cheaply (few at a time).
-      if (retries.length > 1) retries.sort((a, b) => a.due - b.due);
-      pump();
-      if (stopSending && inFlight === 0 && (retries.length === 0 || now - loadEnd > options.retryWindowMs) && wake) wake();
-    }, 5);
-    const progressTimer = setInterval(report, 500);
-    pump();
-
-    // Wait until sending stopped and every vote is acknowledged (or the retry window closed).
-    await new Promise<void>((resolve) => {
-      wake = () => {
-        const now = performance.now();
-        if (stopSending && inFlight === 0 && (retries.length === 0 || now - loadEnd > options.retryWindowMs)) resolve();
-      };
-    });
-    clearInterval(ticker);
-    cpuLoad = process.cpuUsage(cpu0);
-    const abandoned = retries.length;
-    const loadMs = loadEnd - t0;
-
+    const progress = progressReporter(() => sender.progress(phase === 'load' && !sender.sending ? 'retry' : phase), hooks);
+    const sent = await sender.run();
     phase = 'settle';
-    report();
+    progress.tick();
     await hooks.beforeSettle?.();
 
-    const expected = new Map<string, Tallies>();
-    for (const p of chosen) expected.set(p.id, nonZero(addTallies(baseline.get(p.id) ?? {}, oracle.tallies(p.id))));
-    const settleStart = performance.now();
-    let settled = false;
-    let actual = new Map<string, Tallies>();
-    let lastKey = '';
-    let lastChange = settleStart;
-    while (options.verify) {
-      try {
-        const now = new Map<string, Tallies>();
-        for (const p of chosen) now.set(p.id, nonZero(talliesOf(await results.results(p.id))));
-        actual = now;
-        const key = JSON.stringify([...now]);
-        if (key !== lastKey) {
-          lastKey = key;
-          lastChange = performance.now();
-        }
-        const equal = chosen.every((p) => JSON.stringify(sortKeys(now.get(p.id) ?? {})) === JSON.stringify(sortKeys(expected.get(p.id) ?? {})));
-        // Equal must stay equal for a moment: a vote still queued and a vote counted twice
-        // can cancel out for an instant.
-        if (equal && performance.now() - lastChange >= options.confirmMs) {
-          settled = true;
-          break;
-        }
-      } catch {
-        // result unreachable for a moment: keep asking until the timeout
-      }
-      const t = performance.now();
-      if (t - settleStart > options.settleTimeoutMs || t - lastChange > options.quietMs) break;
-      await sleep(100);
-    }
-    const settleMs = performance.now() - settleStart;
+    const expected = new Map(polls.map((poll) => [poll, nonZero(addTallies(baseline.get(poll) ?? {}, oracle.tallies(poll)))]));
+    const settled = options.verify ? await settle(results, expected, options) : { settled: false, ms: 0, actual: new Map<string, Tallies>() };
     // Give the SSE stream a last moment to deliver what the API already shows.
     if (options.verify && options.visibility && visibility.waiting > 0) await sleep(Math.min(1000, options.quietMs));
-    clearInterval(progressTimer);
+    progress.stop();
 
     const check = options.verify
-      ? verdict(chosen.map((p) => comparePoll(p.id, expected.get(p.id) ?? {}, actual.get(p.id) ?? {})))
+      ? verdict(polls.map((poll) => comparePoll(poll, expected.get(poll) ?? {}, settled.actual.get(poll) ?? {})))
       : { ok: true, missing: 0, extra: 0, polls: [], skipped: true };
+    const { counts, loadMs, cpu } = sent;
     return {
       startedAt: started.toISOString(),
       options,
       loadMs: Math.round(loadMs),
-      sent,
-      acknowledged,
-      firstVotes,
-      reVotes: acknowledged - firstVotes,
-      refused,
-      refusedBy,
-      rejected,
-      rejectedBy,
-      abandoned,
-      cookieChanges,
-      refusedWithoutIdentity,
-      acknowledgedPerSecond: Math.round((acknowledged * 1000) / Math.max(1, loadMs)),
+      sent: counts.sent,
+      acknowledged: counts.acknowledged,
+      firstVotes: counts.firstVotes,
+      reVotes: counts.acknowledged - counts.firstVotes,
+      refused: counts.refused,
+      refusedBy: counts.refusedBy,
+      rejected: counts.rejected,
+      rejectedBy: counts.rejectedBy,
+      abandoned: sent.abandoned,
+      cookieChanges: counts.cookieChanges,
+      refusedWithoutIdentity: counts.refusedWithoutIdentity,
+      acknowledgedPerSecond: Math.round((counts.acknowledged * 1000) / Math.max(1, loadMs)),
       generatorCpu: {
-        userMs: Math.round(cpuLoad.user / 1000),
-        systemMs: Math.round(cpuLoad.system / 1000),
-        votesPerCpuSecond: Math.round((acknowledged * 1e6) / Math.max(1, cpuLoad.user + cpuLoad.system)),
+        userMs: Math.round(cpu.user / 1000),
+        systemMs: Math.round(cpu.system / 1000),
+        votesPerCpuSecond: Math.round((counts.acknowledged * 1e6) / Math.max(1, cpu.user + cpu.system)),
       },
-      requestLatencyMs: requestLatency.summary(),
+      requestLatencyMs: sent.requestLatency.summary(),
       visibleLatencyMs: visibility.samples.summary(),
-      settle: { settled, ms: Math.round(settleMs) },
+      settle: { settled: settled.settled, ms: Math.round(settled.ms) },
       verification: check,
-      ok: check.ok && rejected === 0 && abandoned === 0,
+      ok: check.ok && counts.rejected === 0 && sent.abandoned === 0,
     };
   } finally {
     follow.abort();
@@ -398,8 +208,19 @@ export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Prom
   }
 }
 
-function sortKeys(t: Tallies): [string, number][] {
-  return Object.entries(t).sort(([a], [b]) => a.localeCompare(b));
+/** Calls hooks.progress every 500 ms (and on tick()) with the acknowledged rate since the last call. */
+function progressReporter(snapshot: () => Omit<Progress, 'rate'>, hooks: LoadHooks): { tick(): void; stop(): void } {
+  let lastAcked = 0;
+  let lastTick = performance.now();
+  const tick = () => {
+    const now = performance.now();
+    const s = snapshot();
+    hooks.progress?.({ ...s, rate: ((s.acknowledged - lastAcked) * 1000) / Math.max(1, now - lastTick) });
+    lastAcked = s.acknowledged;
+    lastTick = now;
+  };
+  const timer = setInterval(tick, 500);
+  return { tick, stop: () => clearInterval(timer) };
 }
 
 function choosePolls(catalog: PollInfo[], wanted: { id: string; weight: number }[] | undefined): { id: string; weight: number }[] {
