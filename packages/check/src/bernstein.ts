@@ -1,6 +1,7 @@
-/** The Bernstein profile's requirement table (see BERNSTEIN-PROFILE.md), as data. */
+/** The Bernstein profile's requirement table (see docs/bernstein-profile.md), as data. */
 import { basename } from 'node:path';
-import { isRecord, labelsOf, podTemplate } from './k8s.js';
+import { containersOf, labelsOf, podTemplate, type ContainerRef } from './k8s.js';
+import { isKindOf, SERVICE_WORKLOAD_KINDS } from './kinds.js';
 import type { K8sObject } from './model.js';
 
 export const COMPONENTS = ['redis', 'postgres', 'poll', 'worker', 'result', 'traefik', 'cadvisor'] as const;
@@ -78,18 +79,16 @@ export function componentOf(o: K8sObject): Component | undefined {
   return COMPONENTS.find((c) => matches(o.name, c)) ?? COMPONENTS.find((c) => matches(basename(o.file), c));
 }
 
+/** The workload of a component (Deployment, StatefulSet or DaemonSet). */
 export function workloadOf(objects: readonly K8sObject[], c: Component): K8sObject | undefined {
-  return objects.find((o) => (o.kind === 'Deployment' || o.kind === 'DaemonSet' || o.kind === 'StatefulSet') && componentOf(o) === c);
+  return objects.find((o) => isKindOf(SERVICE_WORKLOAD_KINDS, o.kind) && componentOf(o) === c);
 }
 
-/** The main container of a component's workload (first container, or the one named like it). */
-export function mainContainer(o: K8sObject): { c: Record<string, unknown> & { [k: string]: unknown }; index: number } | undefined {
-  const list = podTemplate(o)?.spec?.containers;
-  if (!Array.isArray(list) || list.length === 0) return undefined;
+/** The main container of a component's workload (the one named like it, else the first). */
+export function mainContainer(o: K8sObject): ContainerRef | undefined {
+  const containers = containersOf(o, false);
   const c = componentOf(o);
-  const index = Math.max(0, list.findIndex((x) => typeof x?.name === 'string' && c !== undefined && x.name.includes(c)));
-  const container: unknown = list[index];
-  return isRecord(container) ? { c: container, index } : undefined;
+  return containers.find((x) => c !== undefined && x.name?.includes(c) === true) ?? containers[0];
 }
 
 /** The six categories of the course's 29 grading tests, and the rules that cover each. */

@@ -2,20 +2,23 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ServiceName } from '@bernstein/common/config';
-import { isRecord, type Any } from './k8s.js';
+import { at, isRecord, list, record, str } from './read.js';
 import type { ComposeFile } from './model.js';
 import { SERVICE_NAMES } from './services.js';
 import { parseImage } from './image.js';
 
-export function composeServices(c: ComposeFile): [string, Any][] {
-  return isRecord(c.data?.services) ? Object.entries(c.data.services).filter(([, s]) => isRecord(s)) : [];
+/** A compose service definition as written. */
+export type ComposeService = Readonly<Record<string, unknown>>;
+
+export function composeServices(c: ComposeFile): [string, ComposeService][] {
+  return Object.entries(record(at(c.data, 'services'))).flatMap(([name, s]) => (isRecord(s) ? [[name, s] satisfies [string, ComposeService]] : []));
 }
 
 /** Which of our services a compose service runs: by image, build context or service name. */
-export function composeServiceOf(name: string, s: Any): ServiceName | undefined {
+export function composeServiceOf(name: string, s: ComposeService): ServiceName | undefined {
   const image = typeof s.image === 'string' ? parseImage(s.image).name.split('/').pop() ?? '' : '';
-  const build = typeof s.build === 'string' ? s.build : String(s.build?.context ?? '') + ' ' + String(s.build?.dockerfile ?? '');
-  const command = (Array.isArray(s.command) ? s.command.join(' ') : String(s.command ?? ''));
+  const build = str(s.build) ?? `${String(at(s.build, 'context') ?? '')} ${String(at(s.build, 'dockerfile') ?? '')}`;
+  const command = Array.isArray(s.command) ? s.command.map(String).join(' ') : String(s.command ?? '');
   const found = SERVICE_NAMES.find((x) => image.includes(x)) ?? SERVICE_NAMES.find((x) => build.includes(x)) ?? SERVICE_NAMES.find((x) => name.includes(x));
   if (found === 'worker' && /migrate/.test(command)) return 'migrate';
   return found;
@@ -33,11 +36,11 @@ function readEnvFile(compose: ComposeFile, path: string): string[] {
 }
 
 /** Variables a compose service sets (environment: map or list, env_file). */
-export function composeEnv(compose: ComposeFile, s: Any): Set<string> {
+export function composeEnv(compose: ComposeFile, s: ComposeService): Set<string> {
   const out = new Set<string>();
   if (Array.isArray(s.environment)) for (const e of s.environment) out.add(String(e).split('=')[0] ?? '');
   else if (isRecord(s.environment)) for (const k of Object.keys(s.environment)) out.add(k);
-  const files: unknown[] = Array.isArray(s.env_file) ? s.env_file : s.env_file !== undefined ? [s.env_file] : [];
+  const files = Array.isArray(s.env_file) ? list(s.env_file) : s.env_file !== undefined ? [s.env_file] : [];
   for (const f of files) {
     const p = typeof f === 'string' ? f : isRecord(f) ? f.path : undefined;
     if (typeof p === 'string') for (const k of readEnvFile(compose, p)) out.add(k);

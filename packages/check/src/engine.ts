@@ -1,5 +1,6 @@
 /** Runs the selected rules over each unit and turns their reports into located findings. */
 import { annotationsOf } from './k8s.js';
+import { ANY_KIND, COMPOSE, DOCKERFILE } from './kinds.js';
 import {
   docsUrl,
   IGNORE_ANNOTATION,
@@ -9,6 +10,7 @@ import {
   type Profile,
   type RawFinding,
   type Rule,
+  type RuleContext,
   type SchemaOutcome,
   type Severity,
   type Unit,
@@ -96,22 +98,60 @@ export function locate(rule: Rule, severity: Severity, raw: RawFinding): Finding
   return { ...base, file, line: raw.line, fieldLine: raw.line };
 }
 
+/** The unit's objects grouped by kind, in input order. */
+export function indexByKind(unit: Unit): (...kinds: readonly string[]) => readonly K8sObject[] {
+  const index = new Map<string, K8sObject[]>();
+  for (const o of unit.objects) {
+    const list = index.get(o.kind);
+    if (list) list.push(o);
+    else index.set(o.kind, [o]);
+  }
+  return (...kinds) => {
+    if (kinds.includes(ANY_KIND)) return unit.objects;
+    if (kinds.length === 1) return index.get(kinds[0] ?? '') ?? [];
+    // Several kinds: keep the input order, as a filter of the whole list would.
+    const wanted = new Set(kinds);
+    return unit.objects.filter((o) => wanted.has(o.kind));
+  };
+}
+
+/**
+ * Whether a rule has anything to look at in a unit: objects of its kinds (any object for `*`, or
+ * for a rule that reports what is missing), compose files, Dockerfiles.
+ */
+export function applies(rule: Rule, unit: Unit, objectsOf: (...kinds: readonly string[]) => readonly K8sObject[]): boolean {
+  return rule.kinds.some((k) => {
+    if (k === COMPOSE) return unit.compose.length > 0;
+    if (k === DOCKERFILE) return unit.dockerfiles.length > 0;
+    // Syntax findings come from files that yield no object, so `*` rules always run.
+    if (k === ANY_KIND) return true;
+    return objectsOf(k).length > 0;
+  }) || (rule.reportsAbsence === true && unit.objects.length > 0);
+}
+
+/** What the rules see of a unit (the schema outcomes computed beforehand). */
+export function ruleContext(unit: Unit, schema: ReadonlyMap<K8sObject, SchemaOutcome>, opts: Omit<CheckOptions, 'profiles'> = {}): RuleContext {
+  return {
+    unit,
+    schema,
+    external: [...(unit.external ?? []), ...(opts.config?.external ?? [])],
+    cluster: opts.cluster ?? DEFAULT_CLUSTER,
+    kubernetesVersion: opts.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION,
+    objectsOf: indexByKind(unit),
+  };
+}
+
 export async function checkUnits(units: readonly Unit[], opts: CheckOptions): Promise<Finding[]> {
   const rules = selectRules(opts);
   const findings: Finding[] = [];
   for (const unit of units) {
-    const schema = await validateAll(unit);
-    const ctx = {
-      unit,
-      schema,
-      external: [...(unit.external ?? []), ...(opts.config?.external ?? [])],
-      cluster: opts.cluster ?? DEFAULT_CLUSTER,
-      kubernetesVersion: opts.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION,
-    };
+    const ctx = ruleContext(unit, await validateAll(unit), opts);
     for (const { rule, severity } of rules) {
+      if (!applies(rule, unit, ctx.objectsOf)) continue;
       for (const raw of rule.check(ctx)) {
         if (suppressed(raw.object, rule.id)) continue;
-        findings.push(locate(rule, severity, raw));
+        // A finding's own level applies unless --config changed the rule's.
+        findings.push(locate(rule, raw.severity !== undefined && severity === rule.severity ? raw.severity : severity, raw));
       }
     }
   }

@@ -29,9 +29,8 @@ export interface K8sObject {
   readonly name: string;
   /** Namespace as written; undefined means the default namespace. */
   readonly namespace: string | undefined;
-  // The objects are user input of any shape; rules read them defensively.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly data: any;
+  /** The object as written: user input of any shape, read through read.ts and k8s.ts. */
+  readonly data: unknown;
   readonly file: string;
   /** Line of the object (1-based). */
   readonly line: number;
@@ -43,8 +42,8 @@ export interface ComposeFile {
   readonly file: string;
   /** Absolute path, to read the env_file entries next to it. */
   readonly absPath: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly data: any;
+  /** The file's content: user input of any shape, read through read.ts. */
+  readonly data: unknown;
   lineOf(path: Path): number;
 }
 
@@ -119,6 +118,11 @@ export interface RawFinding {
   /** Explicit location, for findings that are not about one object. */
   readonly file?: string;
   readonly line?: number;
+  /**
+   * A level other than the rule's own, for the one finding (e.g. a drain that blocks forever
+   * is an error, one that merely leaves pods Pending a warning); `--config` still overrides it.
+   */
+  readonly severity?: Severity;
 }
 
 export interface Finding {
@@ -158,6 +162,8 @@ export interface RuleContext {
   readonly cluster: ClusterModel;
   /** Kubernetes version the manifests target ("1.34"), for API removals and defaults. */
   readonly kubernetesVersion: string;
+  /** The unit's objects of these kinds (all objects for `*`), in input order, from an index by kind. */
+  objectsOf(...kinds: readonly string[]): readonly K8sObject[];
 }
 
 export interface Rule {
@@ -166,8 +172,17 @@ export interface Rule {
   readonly remediation: string;
   readonly severity: Severity;
   readonly profiles: readonly Profile[];
-  /** Kinds the rule looks at; `compose` and `Dockerfile` for those inputs; `*` for any object. */
+  /**
+   * Kinds the rule reports on (see kinds.ts for the named groups); `compose` and `Dockerfile` for
+   * those inputs; `*` for any object. The engine runs the rule on a unit only when the unit has
+   * inputs of these kinds, and a test holds every finding on an object to them.
+   */
   readonly kinds: readonly string[];
+  /**
+   * Also run on units that have objects but none of `kinds`, to report what is missing there
+   * (findings about the unit, such as "no Service for poll"), not about objects of other kinds.
+   */
+  readonly reportsAbsence?: boolean;
   check(ctx: RuleContext): Iterable<RawFinding>;
 }
 

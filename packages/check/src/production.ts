@@ -1,9 +1,9 @@
 /** Shared shape of the per-container production rules. */
-import { containersOf, podTemplate, type Any } from './k8s.js';
+import { containerLabel, containersOf, podTemplate, type ContainerRef } from './k8s.js';
+import { POD_TEMPLATE_KINDS } from './kinds.js';
 import type { K8sObject, Path, RawFinding, Rule } from './model.js';
+import { at } from './read.js';
 import { defineRule } from './rules/define.js';
-
-export const POD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'];
 
 export interface ContainerCheck {
   readonly id: string;
@@ -11,7 +11,7 @@ export interface ContainerCheck {
   readonly remediation: string;
   readonly includeInit: boolean;
   /** Returns the problem (and the field it concerns) or undefined when the container is fine. */
-  problem(c: Any, pod: Any, o: K8sObject): { message: string; field?: Path } | undefined;
+  problem(c: ContainerRef, pod: Readonly<Record<string, unknown>>, o: K8sObject): { message: string; field?: Path } | undefined;
 }
 
 export function containerRule(def: ContainerCheck): Rule {
@@ -21,14 +21,14 @@ export function containerRule(def: ContainerCheck): Rule {
     remediation: def.remediation,
     severity: 'warning',
     profiles: ['production'],
-    kinds: POD_KINDS,
-    *check({ unit }) {
-      for (const o of unit.objects) {
+    kinds: POD_TEMPLATE_KINDS,
+    *check({ objectsOf }) {
+      for (const o of objectsOf(...POD_TEMPLATE_KINDS)) {
         const t = podTemplate(o);
         if (!t) continue;
-        for (const { c, path } of containersOf(o, def.includeInit)) {
+        for (const c of containersOf(o, def.includeInit)) {
           const p = def.problem(c, t.spec, o);
-          if (p) yield { object: o, path: [...path, ...(p.field ?? [])], message: `container "${c.name ?? '?'}": ${p.message}` } satisfies RawFinding;
+          if (p) yield { object: o, path: [...c.path, ...(p.field ?? [])], message: `${containerLabel(c)}: ${p.message}` } satisfies RawFinding;
         }
       }
     },
@@ -36,6 +36,6 @@ export function containerRule(def: ContainerCheck): Rule {
 }
 
 /** Container setting, else pod setting (Kubernetes' precedence for securityContext fields). */
-export function effective(c: Any, pod: Any, field: string): unknown {
-  return c.securityContext?.[field] ?? pod.securityContext?.[field];
+export function effective(c: ContainerRef, pod: Readonly<Record<string, unknown>>, ...field: readonly string[]): unknown {
+  return at(c.c, 'securityContext', ...field) ?? at(pod, 'securityContext', ...field);
 }

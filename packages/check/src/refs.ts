@@ -3,7 +3,7 @@
  * the cluster out of band). Cross-reference rules ask here, so a declared object counts as
  * existing while its keys are still checked.
  */
-import { isRecord, namespaceOf } from './k8s.js';
+import { dataKeysOf, namespaceOf } from './k8s.js';
 import type { ExternalObject, K8sObject } from './model.js';
 
 export interface RefTarget {
@@ -16,15 +16,10 @@ export interface RefTarget {
 /** PersistentVolumes have no namespace. */
 const CLUSTER_SCOPED = new Set(['PersistentVolume']);
 
-function dataKeys(o: K8sObject): Set<string> {
-  const d = o.data;
-  return new Set(['data', 'stringData', 'binaryData'].flatMap((f) => (isRecord(d?.[f]) ? Object.keys(d[f]) : [])));
-}
-
 export function resolveRef(objects: readonly K8sObject[], external: readonly ExternalObject[], kind: string, name: string, namespace: string): RefTarget | undefined {
   const scoped = !CLUSTER_SCOPED.has(kind);
   const o = objects.find((x) => x.kind === kind && x.name === name && (!scoped || namespaceOf(x) === namespace));
-  if (o) return { keys: dataKeys(o) };
+  if (o) return { keys: new Set(dataKeysOf(o)) };
   const e = external.find((x) => x.kind === kind && x.name === name && (!scoped || x.namespace === undefined || x.namespace === namespace));
   return e ? { keys: new Set(e.keys ?? []), external: e } : undefined;
 }

@@ -4,7 +4,8 @@
  */
 import { serviceSpecs, type ServiceName } from '@bernstein/common/config';
 import { parseImage } from './image.js';
-import type { Any } from './k8s.js';
+import type { ContainerRef } from './k8s.js';
+import { list } from './read.js';
 
 export const SERVICE_NAMES = ['poll', 'worker', 'result'] as const;
 
@@ -19,9 +20,9 @@ export function secretVariables(): Set<string> {
 }
 
 /** The service a container runs: by image name, else by the app.kubernetes.io/name label. */
-export function serviceOf(container: Any, labels: Record<string, string>): ServiceName | undefined {
-  const words = [...(Array.isArray(container.command) ? container.command : []), ...(Array.isArray(container.args) ? container.args : [])].map(String);
-  const image = typeof container.image === 'string' ? parseImage(container.image).name.split('/').pop() ?? '' : '';
+export function serviceOf(container: ContainerRef, labels: Readonly<Record<string, string>>): ServiceName | undefined {
+  const words = [...list(container.c.command), ...list(container.c.args)].map(String);
+  const image = container.image !== undefined ? parseImage(container.image).name.split('/').pop() ?? '' : '';
   let service: ServiceName | undefined = SERVICE_NAMES.find((s) => image.includes(s));
   if (!service) {
     const label = labels['app.kubernetes.io/name'];
@@ -30,4 +31,3 @@ export function serviceOf(container: Any, labels: Record<string, string>): Servi
   if (service === 'worker' && words.some((w) => /(^|\/)migrate(\.js)?$/.test(w))) return 'migrate';
   return service;
 }
-

@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CLUSTER } from '../src/cluster/model.js';
-import { checkUnits, DEFAULT_KUBERNETES_VERSION } from '../src/engine.js';
+import { checkUnits, ruleContext } from '../src/engine.js';
 import { loadUnits } from '../src/load/inputs.js';
 import type { K8sObject, Path, Unit } from '../src/model.js';
 import { allRules } from '../src/rules/index.js';
@@ -43,7 +42,7 @@ it('no rule throws on fields of unexpected types', async () => {
         const u: Unit = { ...unit, objects: unit.objects.map((x, j) => (j === i ? mutated : x)) };
         for (const rule of allRules) {
           try {
-            reported += Array.from(rule.check({ unit: u, schema: new Map(), cluster: DEFAULT_CLUSTER, kubernetesVersion: DEFAULT_KUBERNETES_VERSION })).length;
+            reported += Array.from(rule.check(ruleContext(u, new Map()))).length;
           } catch (err) {
             const first = (err as Error).stack?.split('\n').slice(0, 2).join(' ') ?? String(err);
             failures.set(`${rule.id}: ${first}`, `${o.kind}/${o.name} ${path.join('.')} = ${JSON.stringify(value)}`);

@@ -1,5 +1,9 @@
-import { isRecord, podTemplate, selectorMatches } from '../k8s.js';
+import { podTemplate, selectorMatches } from '../k8s.js';
+import { REPLICATED_KINDS } from '../kinds.js';
+import { at, records } from '../read.js';
 import { defineRule } from './define.js';
+
+const TERM_LISTS = ['requiredDuringSchedulingIgnoredDuringExecution', 'preferredDuringSchedulingIgnoredDuringExecution'] as const;
 
 export default defineRule({
   id: 'anti-affinity-selector',
@@ -7,31 +11,22 @@ export default defineRule({
   remediation: 'Use the labels of the pod template in the term `labelSelector` (e.g. `matchLabels: {app: poll}` when the pods carry `app: poll`).',
   severity: 'error',
   profiles: ['core'],
-  kinds: ['Deployment', 'StatefulSet', 'ReplicaSet'],
-  *check({ unit }) {
-    for (const o of unit.objects) {
+  kinds: REPLICATED_KINDS,
+  *check({ objectsOf }) {
+    for (const o of objectsOf(...REPLICATED_KINDS)) {
       const t = podTemplate(o);
-      if (!t || o.kind === 'DaemonSet') continue;
-      const anti = t.spec.affinity?.podAntiAffinity;
-      const lists: [string, unknown][] = isRecord(anti)
-        ? [
-            ['requiredDuringSchedulingIgnoredDuringExecution', anti.requiredDuringSchedulingIgnoredDuringExecution],
-            ['preferredDuringSchedulingIgnoredDuringExecution', anti.preferredDuringSchedulingIgnoredDuringExecution],
-          ]
-        : [];
-      for (const [field, list] of lists) {
-        if (!Array.isArray(list)) continue;
-        for (const [i, term] of list.entries()) {
-          const sel = isRecord(term) ? (term.labelSelector ?? term.podAffinityTerm?.labelSelector) : undefined;
+      if (!t) continue;
+      for (const field of TERM_LISTS) {
+        for (const { value: term, index } of records(at(t.spec, 'affinity', 'podAntiAffinity', field))) {
+          const sel = term.labelSelector ?? at(term, 'podAffinityTerm', 'labelSelector');
           if (sel !== undefined && !selectorMatches(sel, t.labels)) {
-            yield { object: o, path: [...t.specPath, 'affinity', 'podAntiAffinity', field, i], message: `anti-affinity selector ${JSON.stringify(sel)} does not match the pods' own labels ${JSON.stringify(t.labels)}` };
+            yield { object: o, path: [...t.specPath, 'affinity', 'podAntiAffinity', field, index], message: `anti-affinity selector ${JSON.stringify(sel)} does not match the pods' own labels ${JSON.stringify(t.labels)}` };
           }
         }
       }
-      const spread: unknown[] = Array.isArray(t.spec.topologySpreadConstraints) ? t.spec.topologySpreadConstraints : [];
-      for (const [i, c] of spread.entries()) {
-        if (isRecord(c) && c.labelSelector !== undefined && !selectorMatches(c.labelSelector, t.labels)) {
-          yield { object: o, path: [...t.specPath, 'topologySpreadConstraints', i], message: `topology spread selector does not match the pods' own labels ${JSON.stringify(t.labels)}` };
+      for (const { value: c, index } of records(t.spec.topologySpreadConstraints)) {
+        if (c.labelSelector !== undefined && !selectorMatches(c.labelSelector, t.labels)) {
+          yield { object: o, path: [...t.specPath, 'topologySpreadConstraints', index], message: `topology spread selector does not match the pods' own labels ${JSON.stringify(t.labels)}` };
         }
       }
     }

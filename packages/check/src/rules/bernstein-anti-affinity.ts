@@ -1,5 +1,6 @@
 import { COMPONENTS, TABLE, workloadOf } from '../bernstein.js';
-import { isRecord, podTemplate, selectorMatches, type Any } from '../k8s.js';
+import { podTemplate, selectorMatches } from '../k8s.js';
+import { at, records } from '../read.js';
 import { defineRule } from './define.js';
 
 const HOST = 'kubernetes.io/hostname';
@@ -11,16 +12,17 @@ export default defineRule({
   severity: 'error',
   profiles: ['bernstein'],
   kinds: ['Deployment'],
-  *check({ unit }) {
+  *check({ objectsOf }) {
+    const deployments = objectsOf('Deployment');
     for (const c of COMPONENTS) {
-      const w = TABLE[c].spread ? workloadOf(unit.objects, c) : undefined;
+      const w = TABLE[c].spread ? workloadOf(deployments, c) : undefined;
       const t = w ? podTemplate(w) : undefined;
       if (!w || !t) continue;
-      const required: Any[] = Array.isArray(t.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution) ? t.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution : [];
-      const spread: Any[] = Array.isArray(t.spec.topologySpreadConstraints) ? t.spec.topologySpreadConstraints : [];
+      const required = records(at(t.spec, 'affinity', 'podAntiAffinity', 'requiredDuringSchedulingIgnoredDuringExecution'));
+      const spread = records(t.spec.topologySpreadConstraints);
       const ok =
-        required.some((r) => isRecord(r) && r.topologyKey === HOST && selectorMatches(r.labelSelector, t.labels)) ||
-        spread.some((s) => isRecord(s) && s.topologyKey === HOST && s.maxSkew === 1 && s.whenUnsatisfiable === 'DoNotSchedule' && selectorMatches(s.labelSelector, t.labels));
+        required.some(({ value: r }) => r.topologyKey === HOST && selectorMatches(r.labelSelector, t.labels)) ||
+        spread.some(({ value: s }) => s.topologyKey === HOST && s.maxSkew === 1 && s.whenUnsatisfiable === 'DoNotSchedule' && selectorMatches(s.labelSelector, t.labels));
       if (!ok) yield { object: w, path: [...t.specPath, 'affinity'], message: `${c} pods may share a node: no required pod anti-affinity on ${HOST} selecting its own pods` };
     }
   },

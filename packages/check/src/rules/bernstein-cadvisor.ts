@@ -1,5 +1,7 @@
 import { CADVISOR_MOUNTS, workloadOf } from '../bernstein.js';
-import { containersOf, isRecord, podTemplate, type Any } from '../k8s.js';
+import { containersOf, podTemplate, volumesOf } from '../k8s.js';
+import type { Path } from '../model.js';
+import { at, records, str } from '../read.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -9,15 +11,17 @@ export default defineRule({
   severity: 'error',
   profiles: ['bernstein'],
   kinds: ['DaemonSet'],
-  *check({ unit }) {
-    const w = workloadOf(unit.objects, 'cadvisor');
+  *check({ objectsOf }) {
+    const w = workloadOf(objectsOf('DaemonSet'), 'cadvisor');
     const t = w ? podTemplate(w) : undefined;
     if (!w || !t) return;
-    const volumes: Any[] = Array.isArray(t.spec.volumes) ? t.spec.volumes.filter(isRecord) : [];
-    const hostOf = (name: string): string | undefined => volumes.find((v) => v.name === name)?.hostPath?.path;
-    const mounts = containersOf(w, false).flatMap(({ c, path }) => (Array.isArray(c.volumeMounts) ? c.volumeMounts.map((m: Any, i: number) => ({ m, path: [...path, 'volumeMounts', i] })) : []));
+    const volumes = volumesOf(t);
+    const hostOf = (name: unknown): string | undefined => str(at(volumes.find(({ value }) => value.name === name)?.value, 'hostPath', 'path'));
+    const mounts: { m: Readonly<Record<string, unknown>>; path: Path }[] = containersOf(w, false).flatMap(({ c, path }) =>
+      records(c.volumeMounts).map(({ value, index }) => ({ m: value, path: [...path, 'volumeMounts', index] })),
+    );
     for (const { host, mount } of CADVISOR_MOUNTS) {
-      const found = mounts.find(({ m }) => isRecord(m) && m.mountPath === mount);
+      const found = mounts.find(({ m }) => m.mountPath === mount);
       if (!found) {
         yield { object: w, path: [...t.specPath, 'containers'], message: `cadvisor does not mount host path ${host} at ${mount}` };
         continue;
@@ -28,12 +32,12 @@ export default defineRule({
     }
     const expected = new Set(CADVISOR_MOUNTS.map((m) => m.mount));
     for (const { m, path } of mounts) {
-      if (isRecord(m) && !expected.has(String(m.mountPath))) yield { object: w, path: [...path, 'mountPath'], message: `unexpected mount path ${String(m.mountPath)} (expected ${[...expected].join(', ')})` };
+      if (!expected.has(String(m.mountPath))) yield { object: w, path: [...path, 'mountPath'], message: `unexpected mount path ${String(m.mountPath)} (expected ${[...expected].join(', ')})` };
     }
     const hostPaths = new Set(CADVISOR_MOUNTS.map((m) => m.host));
-    for (const [i, v] of volumes.entries()) {
-      const p = v.hostPath?.path;
-      if (typeof p === 'string' && !hostPaths.has(p)) yield { object: w, path: [...t.specPath, 'volumes', i, 'hostPath', 'path'], message: `unexpected host path ${p} (expected ${[...hostPaths].join(', ')})` };
+    for (const { value: v, index } of volumes) {
+      const p = str(at(v, 'hostPath', 'path'));
+      if (p !== undefined && !hostPaths.has(p)) yield { object: w, path: [...t.specPath, 'volumes', index, 'hostPath', 'path'], message: `unexpected host path ${p} (expected ${[...hostPaths].join(', ')})` };
     }
   },
 });

@@ -1,5 +1,5 @@
 import { CONFIGMAP_VARS } from '../bernstein.js';
-import { misplacedVariables } from '../env-placement.js';
+import { misplacedVariables, PLACEMENT_KINDS } from '../env-placement.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -8,7 +8,8 @@ export default defineRule({
   remediation: 'Put the variables in the ConfigMaps and give them to the containers with `envFrom: [{configMapRef: {name: …}}]` or `valueFrom.configMapKeyRef`.',
   severity: 'error',
   profiles: ['bernstein'],
-  kinds: ['ConfigMap', 'Deployment'],
+  kinds: PLACEMENT_KINDS,
+  reportsAbsence: true,
   check: (ctx) =>
     misplacedVariables(ctx, {
       kind: 'ConfigMap',

@@ -1,14 +1,15 @@
 import { basename, join } from 'node:path';
 import { FILES } from '../bernstein.js';
+import { ANY_KIND } from '../kinds.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
   id: 'bernstein-files',
   description: 'A Bernstein deployment directory holds the 19 files of the course layout (`poll.deployment.yaml`, `postgres.volume.yaml`, `traefik.rbac.yaml`, …), each with the kinds its name promises (e.g. a PersistentVolume and a PersistentVolumeClaim in `postgres.volume.yaml`).',
-  remediation: 'Create the missing file at the root of the deployment directory, or move the object into the file its name calls for. The list is in the docs of this rule and in BERNSTEIN-PROFILE.md.',
+  remediation: 'Create the missing file at the root of the deployment directory, or move the object into the file its name calls for. The list is in the docs of this rule and in docs/bernstein-profile.md.',
   severity: 'error',
   profiles: ['bernstein'],
-  kinds: ['*'],
+  kinds: [ANY_KIND],
   *check({ unit }) {
     if (!unit.isDirectory) return;
     const present = new Set(unit.fileNames);

@@ -1,5 +1,6 @@
 import { COMPONENTS, mainContainer, TABLE, workloadOf } from '../bernstein.js';
-import { memoryBytes, podTemplate } from '../k8s.js';
+import { memoryBytes } from '../k8s.js';
+import { at } from '../read.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -9,15 +10,16 @@ export default defineRule({
   severity: 'error',
   profiles: ['bernstein'],
   kinds: ['Deployment'],
-  *check({ unit }) {
+  *check({ objectsOf }) {
+    const deployments = objectsOf('Deployment');
     for (const c of COMPONENTS) {
       const want = TABLE[c].memoryLimit;
-      const w = workloadOf(unit.objects, c);
+      const w = workloadOf(deployments, c);
       if (!want || !w) continue;
       const main = mainContainer(w);
       if (!main) continue;
-      const path = [...(podTemplate(w)?.specPath ?? []), 'containers', main.index, 'resources', 'limits', 'memory'];
-      const got = (main.c.resources as { limits?: { memory?: unknown } } | undefined)?.limits?.memory;
+      const path = [...main.path, 'resources', 'limits', 'memory'];
+      const got = at(main.c, 'resources', 'limits', 'memory');
       const bytes = memoryBytes(got);
       const accepted = [memoryBytes(want), memoryBytes(`${want}i`)];
       if (got === undefined) yield { object: w, path, message: `${c} has no memory limit; the profile asks for ${want}` };

@@ -1,8 +1,10 @@
 import { componentOf, TABLE } from '../bernstein.js';
 import { namespaceOf } from '../k8s.js';
+import { CONFIG_KINDS, SERVICE_WORKLOAD_KINDS } from '../kinds.js';
 import { defineRule } from './define.js';
 
-const KINDS = ['Deployment', 'DaemonSet', 'StatefulSet', 'Service', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'ServiceAccount'];
+/** What a component is made of, each in the component's namespace. */
+const KINDS = [...SERVICE_WORKLOAD_KINDS, 'Service', ...CONFIG_KINDS, 'PersistentVolumeClaim', 'ServiceAccount'];
 
 export default defineRule({
   id: 'bernstein-namespace',
@@ -11,9 +13,8 @@ export default defineRule({
   severity: 'error',
   profiles: ['bernstein'],
   kinds: KINDS,
-  *check({ unit }) {
-    for (const o of unit.objects) {
-      if (!KINDS.includes(o.kind)) continue;
+  *check({ objectsOf }) {
+    for (const o of objectsOf(...KINDS)) {
       const c = componentOf(o);
       if (!c) continue;
       const want = TABLE[c].namespace;

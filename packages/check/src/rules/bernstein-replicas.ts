@@ -1,4 +1,5 @@
 import { COMPONENTS, TABLE, workloadOf } from '../bernstein.js';
+import { at } from '../read.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -8,13 +9,13 @@ export default defineRule({
   severity: 'error',
   profiles: ['bernstein'],
   kinds: ['Deployment'],
-  *check({ unit }) {
+  *check({ objectsOf }) {
+    const deployments = objectsOf('Deployment');
     for (const c of COMPONENTS) {
       const want = TABLE[c].replicas;
-      const w = workloadOf(unit.objects, c);
-      if (want === undefined || !w || w.kind !== 'Deployment') continue;
-      const r = w.data?.spec?.replicas;
-      const got = r === undefined ? 1 : r;
+      const w = workloadOf(deployments, c);
+      if (want === undefined || !w) continue;
+      const got = at(w.data, 'spec', 'replicas') ?? 1;
       if (got !== want) yield { object: w, path: ['spec', 'replicas'], message: `${c} runs ${JSON.stringify(got)} replica(s); the profile asks for ${want}` };
     }
   },

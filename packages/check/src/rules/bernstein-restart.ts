@@ -1,5 +1,6 @@
 import { COMPONENTS, TABLE, workloadOf } from '../bernstein.js';
 import { podTemplate } from '../k8s.js';
+import { SERVICE_WORKLOAD_KINDS } from '../kinds.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -8,10 +9,11 @@ export default defineRule({
   remediation: 'Remove `restartPolicy` from the pod template or set it to `Always`.',
   severity: 'error',
   profiles: ['bernstein'],
-  kinds: ['Deployment', 'DaemonSet'],
-  *check({ unit }) {
+  kinds: SERVICE_WORKLOAD_KINDS,
+  *check({ objectsOf }) {
+    const workloads = objectsOf(...SERVICE_WORKLOAD_KINDS);
     for (const c of COMPONENTS) {
-      const w = workloadOf(unit.objects, c);
+      const w = workloadOf(workloads, c);
       const t = w ? podTemplate(w) : undefined;
       if (!TABLE[c].restartAlways || !w || !t) continue;
       const p = t.spec.restartPolicy;

@@ -1,5 +1,6 @@
 import { componentOf, TABLE } from '../bernstein.js';
-import { annotationsOf, byKind, isRecord, type Any } from '../k8s.js';
+import { annotationsOf, byKind } from '../k8s.js';
+import { at, records, str } from '../read.js';
 import type { K8sObject } from '../model.js';
 import { defineRule } from './define.js';
 
@@ -11,25 +12,24 @@ interface Route {
 
 function viaTraefik(o: K8sObject): boolean {
   if (o.kind === 'IngressRoute') return true;
-  const cls = o.data?.spec?.ingressClassName ?? annotationsOf(o)['kubernetes.io/ingress.class'];
+  const cls = at(o.data, 'spec', 'ingressClassName') ?? annotationsOf(o)['kubernetes.io/ingress.class'];
   return typeof cls === 'string' && cls.includes('traefik');
 }
 
 function routes(objects: readonly K8sObject[]): Route[] {
   const out: Route[] = [];
   for (const o of byKind(objects, 'Ingress')) {
-    for (const r of Array.isArray(o.data?.spec?.rules) ? o.data.spec.rules : []) {
-      if (!isRecord(r)) continue;
-      for (const p of Array.isArray(r.http?.paths) ? r.http.paths : []) {
-        const name = p?.backend?.service?.name ?? p?.backend?.serviceName;
+    for (const { value: r } of records(at(o.data, 'spec', 'rules'))) {
+      for (const p of records(at(r, 'http', 'paths')).map(({ value }) => value)) {
+        const name = at(p, 'backend', 'service', 'name') ?? at(p, 'backend', 'serviceName');
         if (typeof name === 'string') out.push({ object: o, host: String(r.host ?? ''), service: name });
       }
     }
   }
   for (const o of byKind(objects, 'IngressRoute')) {
-    for (const r of Array.isArray(o.data?.spec?.routes) ? o.data.spec.routes : []) {
-      const hosts = [...String(r?.match ?? '').matchAll(/Host\(([^)]*)\)/g)].flatMap((m) => (m[1] ?? '').split(',').map((h) => h.trim().replace(/^[`"']|[`"']$/g, '')));
-      for (const s of Array.isArray(r?.services) ? (r.services as Any[]) : []) for (const host of hosts) if (typeof s?.name === 'string') out.push({ object: o, host, service: s.name });
+    for (const { value: r } of records(at(o.data, 'spec', 'routes'))) {
+      const hosts = [...(str(r.match) ?? '').matchAll(/Host\(([^)]*)\)/g)].flatMap((m) => (m[1] ?? '').split(',').map((h) => h.trim().replace(/^[`"']|[`"']$/g, '')));
+      for (const { value: s } of records(r.services)) for (const host of hosts) if (typeof s.name === 'string') out.push({ object: o, host, service: s.name });
     }
   }
   return out;

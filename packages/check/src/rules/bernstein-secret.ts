@@ -1,5 +1,5 @@
 import { SECRET_VARS } from '../bernstein.js';
-import { misplacedVariables } from '../env-placement.js';
+import { misplacedVariables, PLACEMENT_KINDS } from '../env-placement.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -8,6 +8,7 @@ export default defineRule({
   remediation: 'Create the Secret with both keys (base64 in `data:` or plain in `stringData:`) and give it to the containers with `envFrom: [{secretRef: {name: …}}]` or `valueFrom.secretKeyRef`.',
   severity: 'error',
   profiles: ['bernstein'],
-  kinds: ['Secret', 'Deployment'],
+  kinds: PLACEMENT_KINDS,
+  reportsAbsence: true,
   check: (ctx) => misplacedVariables(ctx, { kind: 'Secret', variables: SECRET_VARS }),
 });

@@ -1,15 +1,16 @@
 import { componentOf, NODE_PORTS, TABLE, workloadOf } from '../bernstein.js';
-import { byKind, isRecord, mapSelectorMatches, namespaceOf, podTemplate, type Any } from '../k8s.js';
+import { mapSelectorMatches, namespaceOf, podTemplate } from '../k8s.js';
+import { SERVICE_WORKLOAD_KINDS } from '../kinds.js';
 import type { K8sObject } from '../model.js';
+import { at, records } from '../read.js';
 import { defineRule } from './define.js';
 
 const ROUTED = ['postgres', 'redis', 'poll', 'result', 'traefik'] as const;
 
-function serviceFor(objects: readonly K8sObject[], c: (typeof ROUTED)[number]): K8sObject | undefined {
-  const w = workloadOf(objects, c);
+function serviceFor(workloads: readonly K8sObject[], services: readonly K8sObject[], c: (typeof ROUTED)[number]): K8sObject | undefined {
+  const w = workloadOf(workloads, c);
   const labels = w ? podTemplate(w)?.labels ?? {} : {};
-  const services = byKind(objects, 'Service');
-  return services.find((s) => w && namespaceOf(s) === namespaceOf(w) && mapSelectorMatches(s.data?.spec?.selector, labels)) ?? services.find((s) => componentOf(s) === c);
+  return services.find((s) => w && namespaceOf(s) === namespaceOf(w) && mapSelectorMatches(at(s.data, 'spec', 'selector'), labels)) ?? services.find((s) => componentOf(s) === c);
 }
 
 export default defineRule({
@@ -19,17 +20,21 @@ export default defineRule({
   severity: 'error',
   profiles: ['bernstein'],
   kinds: ['Service'],
-  *check({ unit }) {
+  reportsAbsence: true,
+  *check({ unit, objectsOf }) {
     if (unit.objects.length === 0) return;
+    const workloads = objectsOf(...SERVICE_WORKLOAD_KINDS);
+    const services = objectsOf('Service');
     for (const c of ROUTED) {
-      const s = serviceFor(unit.objects, c);
+      const s = serviceFor(workloads, services, c);
       if (!s) {
         yield { file: unit.root, message: `no Service for ${c}` };
         continue;
       }
-      const ports: Any[] = Array.isArray(s.data?.spec?.ports) ? s.data.spec.ports.filter(isRecord) : [];
+      const ports = records(at(s.data, 'spec', 'ports')).map(({ value }) => value);
       if (c === 'traefik') {
-        if (s.data?.spec?.type !== 'NodePort' && s.data?.spec?.type !== 'LoadBalancer') yield { object: s, path: ['spec', 'type'], message: `the traefik Service is of type ${s.data?.spec?.type ?? 'ClusterIP'}; it must be a NodePort` };
+        const type = at(s.data, 'spec', 'type');
+        if (type !== 'NodePort' && type !== 'LoadBalancer') yield { object: s, path: ['spec', 'type'], message: `the traefik Service is of type ${String(type ?? 'ClusterIP')}; it must be a NodePort` };
         for (const { port, nodePort } of Object.values(NODE_PORTS)) {
           if (!ports.some((p) => p.port === port && p.nodePort === nodePort)) yield { object: s, path: ['spec', 'ports'], message: `the traefik Service does not expose port ${port} on node port ${nodePort}` };
         }

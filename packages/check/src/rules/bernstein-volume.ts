@@ -1,5 +1,7 @@
 import { POSTGRES_DATA, workloadOf } from '../bernstein.js';
-import { byKind, containersOf, findObject, isRecord, namespaceOf, podTemplate } from '../k8s.js';
+import { containersOf, findObject, namespaceOf, podTemplate, volumesOf } from '../k8s.js';
+import { SERVICE_WORKLOAD_KINDS, STORAGE_KINDS } from '../kinds.js';
+import { at, records } from '../read.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -8,17 +10,23 @@ export default defineRule({
   remediation: 'Declare the PersistentVolume and PersistentVolumeClaim (separated by `---`) in postgres.volume.yaml, add a `persistentVolumeClaim` volume to the postgres pod and mount it at `/var/lib/postgresql/data`.',
   severity: 'error',
   profiles: ['bernstein'],
-  kinds: ['PersistentVolume', 'PersistentVolumeClaim', 'Deployment'],
-  *check({ unit }) {
+  kinds: [...STORAGE_KINDS, ...SERVICE_WORKLOAD_KINDS],
+  reportsAbsence: true,
+  *check({ unit, objectsOf }) {
     if (unit.objects.length === 0) return;
-    if (byKind(unit.objects, 'PersistentVolume').length === 0) yield { file: unit.root, message: 'no PersistentVolume' };
-    if (byKind(unit.objects, 'PersistentVolumeClaim').length === 0) yield { file: unit.root, message: 'no PersistentVolumeClaim' };
-    const pg = workloadOf(unit.objects, 'postgres');
+    if (objectsOf('PersistentVolume').length === 0) yield { file: unit.root, message: 'no PersistentVolume' };
+    const claims = objectsOf('PersistentVolumeClaim');
+    if (claims.length === 0) yield { file: unit.root, message: 'no PersistentVolumeClaim' };
+    const pg = workloadOf(objectsOf(...SERVICE_WORKLOAD_KINDS), 'postgres');
     const t = pg ? podTemplate(pg) : undefined;
     if (!pg || !t) return;
-    const volumes: unknown[] = Array.isArray(t.spec.volumes) ? t.spec.volumes : [];
-    const claimVolumes = volumes.filter((v) => isRecord(v) && isRecord(v.persistentVolumeClaim) && findObject(unit.objects, 'PersistentVolumeClaim', String(v.persistentVolumeClaim.claimName), namespaceOf(pg))).map((v) => (v as { name: string }).name);
-    const mounted = containersOf(pg, false).some(({ c }) => Array.isArray(c.volumeMounts) && c.volumeMounts.some((m: unknown) => isRecord(m) && claimVolumes.includes(m.name) && POSTGRES_DATA.includes(String(m.mountPath).replace(/\/$/, ''))));
+    const claimVolumes = volumesOf(t)
+      .filter(({ value: v }) => {
+        const claim = at(v, 'persistentVolumeClaim', 'claimName');
+        return claim !== undefined && findObject(claims, 'PersistentVolumeClaim', String(claim), namespaceOf(pg)) !== undefined;
+      })
+      .map(({ value: v }) => v.name);
+    const mounted = containersOf(pg, false).some(({ c }) => records(c.volumeMounts).some(({ value: m }) => claimVolumes.includes(m.name) && POSTGRES_DATA.includes(String(m.mountPath).replace(/\/$/, ''))));
     if (!mounted) yield { object: pg, path: [...t.specPath, 'volumes'], message: 'postgres does not mount a PersistentVolumeClaim volume at /var/lib/postgresql/data' };
   },
 });

@@ -1,4 +1,5 @@
 import { COMPONENTS, TABLE, workloadOf } from '../bernstein.js';
+import { SERVICE_WORKLOAD_KINDS } from '../kinds.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -7,11 +8,13 @@ export default defineRule({
   remediation: 'Add the missing Deployment/DaemonSet, labelled with the component name (e.g. `app: poll`).',
   severity: 'error',
   profiles: ['bernstein'],
-  kinds: ['Deployment', 'DaemonSet'],
-  *check({ unit }) {
+  kinds: SERVICE_WORKLOAD_KINDS,
+  reportsAbsence: true,
+  *check({ unit, objectsOf }) {
     if (unit.objects.length === 0) return;
+    const workloads = objectsOf(...SERVICE_WORKLOAD_KINDS);
     for (const c of COMPONENTS) {
-      const w = workloadOf(unit.objects, c);
+      const w = workloadOf(workloads, c);
       const want = TABLE[c].kind;
       if (!w) yield { file: unit.root, message: `no ${want} for ${c}` };
       else if (w.kind !== want) yield { object: w, path: ['kind'], message: `${c} must be a ${want}, not a ${w.kind}` };

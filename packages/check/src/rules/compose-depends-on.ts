@@ -1,5 +1,6 @@
 import { composeServices } from '../compose.js';
-import { isRecord } from '../k8s.js';
+import { COMPOSE } from '../kinds.js';
+import { at, isRecord } from '../read.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -8,7 +9,7 @@ export default defineRule({
   remediation: 'Fix the service name in `depends_on`; use the long form `depends_on: {postgres: {condition: service_healthy}}` and give the dependency a `healthcheck`.',
   severity: 'error',
   profiles: ['core'],
-  kinds: ['compose'],
+  kinds: [COMPOSE],
   *check({ unit }) {
     for (const compose of unit.compose) {
       const services = composeServices(compose);
@@ -17,13 +18,13 @@ export default defineRule({
         const dep = s.depends_on;
         const targets: string[] = Array.isArray(dep) ? dep.map(String) : isRecord(dep) ? Object.keys(dep) : [];
         for (const t of targets) {
-          const path = ['services', name, 'depends_on', ...(Array.isArray(dep) ? [dep.indexOf(t)] : [t])];
+          const path = ['services', name, 'depends_on', Array.isArray(dep) ? targets.indexOf(t) : t];
           if (!names.has(t)) {
             yield { compose, path, message: `service "${name}" depends on "${t}", which is not a service of this file` };
             continue;
           }
           const target = services.find(([n]) => n === t)?.[1];
-          const condition = isRecord(dep) && isRecord(dep[t]) ? dep[t].condition : undefined;
+          const condition = at(dep, t, 'condition');
           if (target?.healthcheck !== undefined && condition !== 'service_healthy' && condition !== 'service_completed_successfully') {
             yield { compose, path, message: `service "${name}" starts as soon as "${t}" starts, not when it is healthy (condition: service_healthy)` };
           }

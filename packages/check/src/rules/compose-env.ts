@@ -1,4 +1,5 @@
 import { composeEnv, composeServiceOf, composeServices } from '../compose.js';
+import { COMPOSE } from '../kinds.js';
 import { requiredVariables } from '../services.js';
 import { defineRule } from './define.js';
 
@@ -8,7 +9,7 @@ export default defineRule({
   remediation: 'Add the missing variables under `environment:` (or in the `env_file`), e.g. `REDIS_HOST: redis` for poll.',
   severity: 'error',
   profiles: ['core'],
-  kinds: ['compose'],
+  kinds: [COMPOSE],
   *check({ unit }) {
     for (const compose of unit.compose) {
       for (const [name, s] of composeServices(compose)) {

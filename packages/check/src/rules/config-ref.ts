@@ -1,5 +1,7 @@
-import { containersOf, isRecord, namespaceOf, podTemplate } from '../k8s.js';
+import { containersOf, namespaceOf, podTemplate, volumesOf } from '../k8s.js';
+import { POD_TEMPLATE_KINDS } from '../kinds.js';
 import type { Path, RawFinding } from '../model.js';
+import { isRecord, records } from '../read.js';
 import { describeTarget, resolveRef } from '../refs.js';
 import { defineRule } from './define.js';
 
@@ -9,9 +11,9 @@ export default defineRule({
   remediation: 'Create the ConfigMap/Secret in the same namespace as the workload, or fix the name or key in the reference. When it is created in the cluster out of band, declare it with its keys under `external:` (see the top of this page).',
   severity: 'error',
   profiles: ['core'],
-  kinds: ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'],
-  *check({ unit, external = [] }) {
-    for (const o of unit.objects) {
+  kinds: POD_TEMPLATE_KINDS,
+  *check({ unit, external = [], objectsOf }) {
+    for (const o of objectsOf(...POD_TEMPLATE_KINDS)) {
       const t = podTemplate(o);
       if (!t) continue;
       const ns = namespaceOf(o);
@@ -22,25 +24,20 @@ export default defineRule({
         else if (typeof key === 'string' && !target.keys.has(key)) yield { object: o, path, message: `${describeTarget(kind, name, target)} has no key "${key}"` };
       };
       for (const { c, path } of containersOf(o)) {
-        const envFrom: unknown[] = Array.isArray(c.envFrom) ? c.envFrom : [];
-        for (const [i, e] of envFrom.entries()) {
-          if (!isRecord(e)) continue;
-          if (isRecord(e.configMapRef)) yield* ref('ConfigMap', e.configMapRef.name, undefined, e.configMapRef.optional, [...path, 'envFrom', i]);
-          if (isRecord(e.secretRef)) yield* ref('Secret', e.secretRef.name, undefined, e.secretRef.optional, [...path, 'envFrom', i]);
+        for (const { value: e, index } of records(c.envFrom)) {
+          if (isRecord(e.configMapRef)) yield* ref('ConfigMap', e.configMapRef.name, undefined, e.configMapRef.optional, [...path, 'envFrom', index]);
+          if (isRecord(e.secretRef)) yield* ref('Secret', e.secretRef.name, undefined, e.secretRef.optional, [...path, 'envFrom', index]);
         }
-        const env: unknown[] = Array.isArray(c.env) ? c.env : [];
-        for (const [i, e] of env.entries()) {
-          const vf = isRecord(e) ? e.valueFrom : undefined;
+        for (const { value: e, index } of records(c.env)) {
+          const vf = e.valueFrom;
           if (!isRecord(vf)) continue;
-          const p = [...path, 'env', i, 'valueFrom'];
+          const p = [...path, 'env', index, 'valueFrom'];
           if (isRecord(vf.configMapKeyRef)) yield* ref('ConfigMap', vf.configMapKeyRef.name, vf.configMapKeyRef.key, vf.configMapKeyRef.optional, p);
           if (isRecord(vf.secretKeyRef)) yield* ref('Secret', vf.secretKeyRef.name, vf.secretKeyRef.key, vf.secretKeyRef.optional, p);
         }
       }
-      const volumes: unknown[] = Array.isArray(t.spec.volumes) ? t.spec.volumes : [];
-      for (const [i, v] of volumes.entries()) {
-        if (!isRecord(v)) continue;
-        const p = [...t.specPath, 'volumes', i];
+      for (const { value: v, index } of volumesOf(t)) {
+        const p = [...t.specPath, 'volumes', index];
         if (isRecord(v.configMap)) yield* ref('ConfigMap', v.configMap.name, undefined, v.configMap.optional, p);
         if (isRecord(v.secret)) yield* ref('Secret', v.secret.secretName, undefined, v.secret.optional, p);
       }

@@ -1,5 +1,6 @@
 import { stages } from '../dockerfile.js';
 import { unpinnedReason } from '../image.js';
+import { DOCKERFILE } from '../kinds.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -8,7 +9,7 @@ export default defineRule({
   remediation: 'Use an explicit version, e.g. `FROM node:22.12-bookworm-slim`, or a digest.',
   severity: 'warning',
   profiles: ['production'],
-  kinds: ['Dockerfile'],
+  kinds: [DOCKERFILE],
   *check({ unit }) {
     for (const d of unit.dockerfiles) {
       const all = stages(d);

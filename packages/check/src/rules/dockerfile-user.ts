@@ -1,4 +1,5 @@
 import { stages } from '../dockerfile.js';
+import { DOCKERFILE } from '../kinds.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -7,7 +8,7 @@ export default defineRule({
   remediation: 'Add `USER node` (or another unprivileged user) after the last step that needs root in the final stage.',
   severity: 'warning',
   profiles: ['production'],
-  kinds: ['Dockerfile'],
+  kinds: [DOCKERFILE],
   *check({ unit }) {
     for (const d of unit.dockerfiles) {
       const last = stages(d).at(-1);

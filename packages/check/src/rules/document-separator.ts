@@ -1,3 +1,4 @@
+import { ANY_KIND } from '../kinds.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -6,7 +7,7 @@ export default defineRule({
   remediation: 'Put a line containing only `---` between the objects, e.g. between the PersistentVolume and the PersistentVolumeClaim.',
   severity: 'error',
   profiles: ['core'],
-  kinds: ['*'],
+  kinds: [ANY_KIND],
   *check({ unit }) {
     for (const p of unit.problems) if (p.rule === 'document-separator') yield { file: p.file, line: p.line, message: p.message };
   },

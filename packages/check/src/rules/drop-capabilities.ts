@@ -1,3 +1,4 @@
+import { at, list } from '../read.js';
 import { containerRule } from '../production.js';
 
 export default containerRule({
@@ -6,7 +7,7 @@ export default containerRule({
   remediation: 'Set `securityContext.capabilities.drop: [ALL]`; add single capabilities (e.g. NET_BIND_SERVICE) only when required.',
   includeInit: true,
   problem(c) {
-    const drop = c.securityContext?.capabilities?.drop;
-    return Array.isArray(drop) && drop.map(String).some((d) => d.toUpperCase() === 'ALL') ? undefined : { message: 'capabilities are not dropped (drop: [ALL])', field: ['securityContext'] };
+    const drop = list(at(c.c, 'securityContext', 'capabilities', 'drop'));
+    return drop.map(String).some((d) => d.toUpperCase() === 'ALL') ? undefined : { message: 'capabilities are not dropped (drop: [ALL])', field: ['securityContext'] };
   },
 });

@@ -1,5 +1,7 @@
+import { composeServices } from '../compose.js';
 import { unpinnedReason } from '../image.js';
-import { containersOf } from '../k8s.js';
+import { containerLabel, containersOf } from '../k8s.js';
+import { COMPOSE, POD_TEMPLATE_KINDS } from '../kinds.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -8,22 +10,21 @@ export default defineRule({
   remediation: 'Use an explicit, existing version tag such as `redis:7.4.1-alpine` or `postgres:17.2`, or a digest (`image@sha256:…`).',
   severity: 'error',
   profiles: ['core'],
-  kinds: ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'compose'],
-  *check({ unit }) {
-    for (const o of unit.objects) {
-      for (const { c, path } of containersOf(o)) {
-        if (typeof c.image !== 'string') {
-          yield { object: o, path, message: `container "${c.name ?? '?'}" has no image` };
+  kinds: [...POD_TEMPLATE_KINDS, COMPOSE],
+  *check({ unit, objectsOf }) {
+    for (const o of objectsOf(...POD_TEMPLATE_KINDS)) {
+      for (const c of containersOf(o)) {
+        if (c.image === undefined) {
+          yield { object: o, path: c.path, message: `${containerLabel(c)} has no image` };
           continue;
         }
         const why = unpinnedReason(c.image);
-        if (why) yield { object: o, path: [...path, 'image'], message: why };
+        if (why) yield { object: o, path: [...c.path, 'image'], message: why };
       }
     }
     for (const compose of unit.compose) {
-      const services = compose.data?.services ?? {};
-      for (const [name, s] of Object.entries<Record<string, unknown>>(services)) {
-        if (typeof s?.image !== 'string') continue;
+      for (const [name, s] of composeServices(compose)) {
+        if (typeof s.image !== 'string') continue;
         const why = unpinnedReason(s.image);
         if (why) yield { compose, path: ['services', name, 'image'], message: `service "${name}": ${why}` };
       }

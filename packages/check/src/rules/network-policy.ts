@@ -1,4 +1,6 @@
-import { byKind, namespaceOf, podTemplate, selectorMatches } from '../k8s.js';
+import { namespaceOf, podTemplate, selectorMatches, selectsAll } from '../k8s.js';
+import { SERVICE_WORKLOAD_KINDS } from '../kinds.js';
+import { at } from '../read.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -7,17 +9,16 @@ export default defineRule({
   remediation: 'Add NetworkPolicies: a default deny for the namespace (`podSelector: {}`) plus one allowing each legitimate flow.',
   severity: 'warning',
   profiles: ['production'],
-  kinds: ['Deployment', 'StatefulSet', 'DaemonSet', 'NetworkPolicy'],
-  *check({ unit }) {
-    const policies = byKind(unit.objects, 'NetworkPolicy');
-    for (const o of unit.objects) {
+  kinds: SERVICE_WORKLOAD_KINDS,
+  *check({ objectsOf }) {
+    const policies = objectsOf('NetworkPolicy');
+    for (const o of objectsOf(...SERVICE_WORKLOAD_KINDS)) {
       const t = podTemplate(o);
-      if (!t || !['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind)) continue;
+      if (!t) continue;
       const covered = policies.some((p) => {
         if (namespaceOf(p) !== namespaceOf(o)) return false;
-        const sel = p.data?.spec?.podSelector;
-        const empty = sel !== null && typeof sel === 'object' && Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0;
-        return empty || selectorMatches(sel, t.labels);
+        const sel = at(p.data, 'spec', 'podSelector');
+        return selectsAll(sel) || selectorMatches(sel, t.labels);
       });
       if (!covered) yield { object: o, path: ['metadata', 'name'], message: `no NetworkPolicy selects the pods of ${o.kind} "${o.name}"` };
     }

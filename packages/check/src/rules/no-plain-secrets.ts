@@ -1,4 +1,6 @@
-import { byKind, containersOf, isRecord } from '../k8s.js';
+import { containerLabel, containersOf } from '../k8s.js';
+import { POD_TEMPLATE_KINDS } from '../kinds.js';
+import { at, record, records, str } from '../read.js';
 import { secretVariables } from '../services.js';
 import { defineRule } from './define.js';
 
@@ -10,20 +12,19 @@ export default defineRule({
   remediation: 'Move the value into a Secret and reference it with `valueFrom.secretKeyRef` or `envFrom.secretRef`.',
   severity: 'error',
   profiles: ['production'],
-  kinds: ['ConfigMap', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'],
-  *check({ unit }) {
+  kinds: ['ConfigMap', ...POD_TEMPLATE_KINDS],
+  *check({ objectsOf }) {
     const declared = secretVariables();
     const secret = (name: string) => declared.has(name) || SECRET_NAME.test(name);
-    for (const cm of byKind(unit.objects, 'ConfigMap')) {
-      const data = isRecord(cm.data?.data) ? cm.data.data : {};
-      for (const key of Object.keys(data)) if (secret(key)) yield { object: cm, path: ['data', key], message: `ConfigMap holds ${key}, a secret` };
+    for (const cm of objectsOf('ConfigMap')) {
+      for (const key of Object.keys(record(at(cm.data, 'data')))) if (secret(key)) yield { object: cm, path: ['data', key], message: `ConfigMap holds ${key}, a secret` };
     }
-    for (const o of unit.objects) {
-      for (const { c, path } of containersOf(o)) {
-        const env: unknown[] = Array.isArray(c.env) ? c.env : [];
-        for (const [i, e] of env.entries()) {
-          if (isRecord(e) && typeof e.name === 'string' && e.value !== undefined && e.value !== '' && secret(e.name)) {
-            yield { object: o, path: [...path, 'env', i, 'value'], message: `container "${c.name ?? '?'}" sets ${e.name} as a literal value` };
+    for (const o of objectsOf(...POD_TEMPLATE_KINDS)) {
+      for (const c of containersOf(o)) {
+        for (const { value: e, index } of records(c.c.env)) {
+          const name = str(e.name);
+          if (name !== undefined && e.value !== undefined && e.value !== '' && secret(name)) {
+            yield { object: o, path: [...c.path, 'env', index, 'value'], message: `${containerLabel(c)} sets ${name} as a literal value` };
           }
         }
       }

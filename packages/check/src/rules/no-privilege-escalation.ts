@@ -1,3 +1,4 @@
+import { at } from '../read.js';
 import { containerRule } from '../production.js';
 
 export default containerRule({
@@ -6,7 +7,7 @@ export default containerRule({
   remediation: 'Set `securityContext.allowPrivilegeEscalation: false` and remove `privileged: true`.',
   includeInit: true,
   problem(c) {
-    if (c.securityContext?.privileged === true) return { message: 'runs privileged', field: ['securityContext', 'privileged'] };
-    return c.securityContext?.allowPrivilegeEscalation === false ? undefined : { message: 'allowPrivilegeEscalation is not false', field: ['securityContext'] };
+    if (at(c.c, 'securityContext', 'privileged') === true) return { message: 'runs privileged', field: ['securityContext', 'privileged'] };
+    return at(c.c, 'securityContext', 'allowPrivilegeEscalation') === false ? undefined : { message: 'allowPrivilegeEscalation is not false', field: ['securityContext'] };
   },
 });

@@ -1,4 +1,6 @@
-import { byKind, namespaceOf, podTemplate, replicasOf, selectorMatches } from '../k8s.js';
+import { namespaceOf, podTemplate, replicasOf, selectorMatches } from '../k8s.js';
+import { REPLICATED_KINDS } from '../kinds.js';
+import { at } from '../read.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -7,14 +9,14 @@ export default defineRule({
   remediation: 'Add a `policy/v1` PodDisruptionBudget with `maxUnavailable: 1` (or `minAvailable`) and a selector matching the pod labels.',
   severity: 'warning',
   profiles: ['production'],
-  kinds: ['Deployment', 'StatefulSet', 'PodDisruptionBudget'],
-  *check({ unit }) {
-    const pdbs = byKind(unit.objects, 'PodDisruptionBudget');
-    for (const o of unit.objects) {
+  kinds: REPLICATED_KINDS,
+  *check({ objectsOf }) {
+    const pdbs = objectsOf('PodDisruptionBudget');
+    for (const o of objectsOf(...REPLICATED_KINDS)) {
       const r = replicasOf(o);
       const t = podTemplate(o);
       if (r === undefined || r < 2 || !t) continue;
-      if (!pdbs.some((p) => namespaceOf(p) === namespaceOf(o) && selectorMatches(p.data?.spec?.selector, t.labels))) {
+      if (!pdbs.some((p) => namespaceOf(p) === namespaceOf(o) && selectorMatches(at(p.data, 'spec', 'selector'), t.labels))) {
         yield { object: o, path: ['spec', 'replicas'], message: `${r} replicas but no PodDisruptionBudget selects its pods` };
       }
     }

@@ -7,7 +7,7 @@ export default containerRule({
   includeInit: false,
   problem(c, _pod, o) {
     if (o.kind === 'Job' || o.kind === 'CronJob') return undefined;
-    const missing = ['readinessProbe', 'livenessProbe'].filter((p) => c[p] === undefined);
+    const missing = ['readinessProbe', 'livenessProbe'].filter((p) => c.c[p] === undefined);
     return missing.length > 0 ? { message: `no ${missing.join(' and ')}` } : undefined;
   },
 });

@@ -1,4 +1,6 @@
-import { byKind, isRecord, namespaceOf, podTemplate } from '../k8s.js';
+import { namespaceOf, podTemplate, volumesOf } from '../k8s.js';
+import { POD_TEMPLATE_KINDS } from '../kinds.js';
+import { at, str } from '../read.js';
 import { resolveRef } from '../refs.js';
 import { defineRule } from './define.js';
 
@@ -8,22 +10,21 @@ export default defineRule({
   remediation: 'Create the PersistentVolumeClaim (and its PersistentVolume when there is no dynamic provisioner) or fix `claimName`/`volumeName`.',
   severity: 'error',
   profiles: ['core'],
-  kinds: ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'PersistentVolumeClaim'],
-  *check({ unit, external = [] }) {
-    for (const o of unit.objects) {
+  kinds: [...POD_TEMPLATE_KINDS, 'PersistentVolumeClaim'],
+  *check({ unit, external = [], objectsOf }) {
+    for (const o of objectsOf(...POD_TEMPLATE_KINDS)) {
       const t = podTemplate(o);
       if (!t) continue;
-      const volumes: unknown[] = Array.isArray(t.spec.volumes) ? t.spec.volumes : [];
-      for (const [i, v] of volumes.entries()) {
-        const claim = isRecord(v) && isRecord(v.persistentVolumeClaim) ? v.persistentVolumeClaim.claimName : undefined;
-        if (typeof claim === 'string' && !resolveRef(unit.objects, external, 'PersistentVolumeClaim', claim, namespaceOf(o))) {
-          yield { object: o, path: [...t.specPath, 'volumes', i, 'persistentVolumeClaim', 'claimName'], message: `PersistentVolumeClaim "${claim}" does not exist in namespace "${namespaceOf(o)}"` };
+      for (const { value: v, index } of volumesOf(t)) {
+        const claim = str(at(v, 'persistentVolumeClaim', 'claimName'));
+        if (claim !== undefined && !resolveRef(unit.objects, external, 'PersistentVolumeClaim', claim, namespaceOf(o))) {
+          yield { object: o, path: [...t.specPath, 'volumes', index, 'persistentVolumeClaim', 'claimName'], message: `PersistentVolumeClaim "${claim}" does not exist in namespace "${namespaceOf(o)}"` };
         }
       }
     }
-    for (const pvc of byKind(unit.objects, 'PersistentVolumeClaim')) {
-      const pv = pvc.data?.spec?.volumeName;
-      if (typeof pv === 'string' && !resolveRef(unit.objects, external, 'PersistentVolume', pv, '')) {
+    for (const pvc of objectsOf('PersistentVolumeClaim')) {
+      const pv = str(at(pvc.data, 'spec', 'volumeName'));
+      if (pv !== undefined && !resolveRef(unit.objects, external, 'PersistentVolume', pv, '')) {
         yield { object: pvc, path: ['spec', 'volumeName'], message: `PersistentVolume "${pv}" does not exist` };
       }
     }

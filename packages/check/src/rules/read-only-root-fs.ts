@@ -1,3 +1,4 @@
+import { at } from '../read.js';
 import { containerRule } from '../production.js';
 
 export default containerRule({
@@ -6,6 +7,6 @@ export default containerRule({
   remediation: 'Set `securityContext.readOnlyRootFilesystem: true` and mount an `emptyDir` where the program must write (e.g. /tmp).',
   includeInit: true,
   problem(c) {
-    return c.securityContext?.readOnlyRootFilesystem === true ? undefined : { message: 'root filesystem is writable', field: ['securityContext'] };
+    return at(c.c, 'securityContext', 'readOnlyRootFilesystem') === true ? undefined : { message: 'root filesystem is writable', field: ['securityContext'] };
   },
 });

@@ -1,3 +1,4 @@
+import { at } from '../read.js';
 import { containerRule } from '../production.js';
 
 export default containerRule({
@@ -10,7 +11,7 @@ export default containerRule({
       ['requests', 'cpu'],
       ['requests', 'memory'],
       ['limits', 'memory'],
-    ].filter(([k, r]) => c.resources?.[k as string]?.[r as string] === undefined);
+    ].filter((field) => at(c.c, 'resources', ...field) === undefined);
     return missing.length > 0 ? { message: `missing ${missing.map((m) => m.join('.')).join(', ')}`, field: ['resources'] } : undefined;
   },
 });

@@ -1,3 +1,4 @@
+import { ANY_KIND } from '../kinds.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -6,9 +7,9 @@ export default defineRule({
   remediation: 'Correct the spelling or the indentation of the field (a field one level too deep or too shallow is also unknown where it stands); `kubectl explain KIND.PARENT` lists the known fields.',
   severity: 'error',
   profiles: ['core'],
-  kinds: ['*'],
-  *check({ unit, schema }) {
-    for (const o of unit.objects) {
+  kinds: [ANY_KIND],
+  *check({ objectsOf, schema }) {
+    for (const o of objectsOf(ANY_KIND)) {
       for (const path of schema.get(o)?.unknown ?? []) {
         const field = path[path.length - 1];
         const parent = path.slice(0, -1).join('.') || '(top level)';

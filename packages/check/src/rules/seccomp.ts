@@ -1,4 +1,4 @@
-import { containerRule } from '../production.js';
+import { containerRule, effective } from '../production.js';
 
 export default containerRule({
   id: 'seccomp',
@@ -6,7 +6,7 @@ export default containerRule({
   remediation: 'Set `securityContext.seccompProfile.type: RuntimeDefault` on the pod.',
   includeInit: true,
   problem(c, pod) {
-    const type = c.securityContext?.seccompProfile?.type ?? pod.securityContext?.seccompProfile?.type;
+    const type = effective(c, pod, 'seccompProfile', 'type');
     return type === 'RuntimeDefault' || type === 'Localhost' ? undefined : { message: `no seccomp profile${type ? ` (${String(type)})` : ''}`, field: ['securityContext'] };
   },
 });

@@ -1,4 +1,4 @@
-import { byKind, isRecord } from '../k8s.js';
+import { at, isRecord } from '../read.js';
 import { defineRule } from './define.js';
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -22,12 +22,12 @@ export default defineRule({
   severity: 'error',
   profiles: ['core'],
   kinds: ['Secret'],
-  *check({ unit }) {
-    for (const o of byKind(unit.objects, 'Secret')) {
-      const data = o.data?.data;
+  *check({ objectsOf }) {
+    for (const o of objectsOf('Secret')) {
+      const data = at(o.data, 'data');
       if (!isRecord(data)) continue;
       // Opaque secrets hold text in practice; other types may hold real binary (keystores).
-      const opaque = (o.data?.type ?? 'Opaque') === 'Opaque';
+      const opaque = (at(o.data, 'type') ?? 'Opaque') === 'Opaque';
       for (const [key, value] of Object.entries(data)) {
         const path = ['data', key];
         if (typeof value !== 'string') {

@@ -1,4 +1,6 @@
 import { podTemplate, selectorMatches } from '../k8s.js';
+import { CONTROLLER_KINDS } from '../kinds.js';
+import { at } from '../read.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -7,12 +9,11 @@ export default defineRule({
   remediation: 'Make `spec.selector.matchLabels` a subset of `spec.template.metadata.labels`.',
   severity: 'error',
   profiles: ['core'],
-  kinds: ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'],
-  *check({ unit }) {
-    for (const o of unit.objects) {
-      if (!['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].includes(o.kind)) continue;
+  kinds: CONTROLLER_KINDS,
+  *check({ objectsOf }) {
+    for (const o of objectsOf(...CONTROLLER_KINDS)) {
       const t = podTemplate(o);
-      const sel = o.data?.spec?.selector;
+      const sel = at(o.data, 'spec', 'selector');
       if (!t || sel === undefined) continue;
       if (!selectorMatches(sel, t.labels)) {
         yield { object: o, path: ['spec', 'selector'], message: `spec.selector does not match the pod template labels ${JSON.stringify(t.labels)}` };

@@ -1,4 +1,6 @@
-import { byKind, isRecord, namespaceOf, podTemplate } from '../k8s.js';
+import { namespaceOf, podTemplate } from '../k8s.js';
+import { BINDING_KINDS, POD_TEMPLATE_KINDS } from '../kinds.js';
+import { at, records, str } from '../read.js';
 import { resolveRef } from '../refs.js';
 import { defineRule } from './define.js';
 
@@ -8,9 +10,9 @@ export default defineRule({
   remediation: 'Create the ServiceAccount in the namespace of the workload (or of the binding subject), or fix the name.',
   severity: 'error',
   profiles: ['core'],
-  kinds: ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'RoleBinding', 'ClusterRoleBinding'],
-  *check({ unit, external = [] }) {
-    for (const o of unit.objects) {
+  kinds: [...POD_TEMPLATE_KINDS, ...BINDING_KINDS],
+  *check({ unit, external = [], objectsOf }) {
+    for (const o of objectsOf(...POD_TEMPLATE_KINDS)) {
       const t = podTemplate(o);
       if (!t) continue;
       const sa = t.spec.serviceAccountName ?? t.spec.serviceAccount;
@@ -18,13 +20,13 @@ export default defineRule({
         yield { object: o, path: [...t.specPath, t.spec.serviceAccountName !== undefined ? 'serviceAccountName' : 'serviceAccount'], message: `ServiceAccount "${sa}" does not exist in namespace "${namespaceOf(o)}"` };
       }
     }
-    for (const b of byKind(unit.objects, 'RoleBinding', 'ClusterRoleBinding')) {
-      const subjects: unknown[] = Array.isArray(b.data?.subjects) ? b.data.subjects : [];
-      for (const [i, s] of subjects.entries()) {
-        if (!isRecord(s) || s.kind !== 'ServiceAccount' || typeof s.name !== 'string' || s.name === 'default') continue;
-        const ns = typeof s.namespace === 'string' ? s.namespace : namespaceOf(b);
-        if (!resolveRef(unit.objects, external, 'ServiceAccount', s.name, ns)) {
-          yield { object: b, path: ['subjects', i], message: `subject ServiceAccount "${s.name}" does not exist in namespace "${ns}"` };
+    for (const b of objectsOf(...BINDING_KINDS)) {
+      for (const { value: s, index } of records(at(b.data, 'subjects'))) {
+        const name = str(s.name);
+        if (s.kind !== 'ServiceAccount' || name === undefined || name === 'default') continue;
+        const ns = str(s.namespace) ?? namespaceOf(b);
+        if (!resolveRef(unit.objects, external, 'ServiceAccount', name, ns)) {
+          yield { object: b, path: ['subjects', index], message: `subject ServiceAccount "${name}" does not exist in namespace "${ns}"` };
         }
       }
     }

@@ -1,4 +1,5 @@
 import { namespaceOf, podTemplate } from '../k8s.js';
+import { POD_TEMPLATE_KINDS } from '../kinds.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -7,16 +8,17 @@ export default defineRule({
   remediation: 'Create a ServiceAccount per workload and set `serviceAccountName`; set `automountServiceAccountToken: false` where the pod does not talk to the API server.',
   severity: 'warning',
   profiles: ['production'],
-  kinds: ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'],
-  *check({ unit }) {
+  kinds: POD_TEMPLATE_KINDS,
+  *check({ objectsOf }) {
     const users = new Map<string, string[]>();
-    const list = unit.objects.flatMap((o) => {
+    // ReplicaSets are normally created by a Deployment, which is judged instead.
+    const list = objectsOf(...POD_TEMPLATE_KINDS).flatMap((o) => {
       const t = podTemplate(o);
       if (!t || o.kind === 'ReplicaSet') return [];
-      const sa = t.spec.serviceAccountName ?? t.spec.serviceAccount ?? 'default';
-      const key = `${namespaceOf(o)}/${String(sa)}`;
+      const sa = String(t.spec.serviceAccountName ?? t.spec.serviceAccount ?? 'default');
+      const key = `${namespaceOf(o)}/${sa}`;
       users.set(key, [...(users.get(key) ?? []), o.name]);
-      return [{ o, sa: String(sa), key, specPath: t.specPath }];
+      return [{ o, sa, key, specPath: t.specPath }];
     });
     for (const { o, sa, key, specPath } of list) {
       const path = [...specPath, 'serviceAccountName'];

@@ -1,4 +1,6 @@
-import { byKind, isRecord, mapSelectorMatches, namespaceOf, podTemplate } from '../k8s.js';
+import { mapSelectorMatches, namespaceOf, podTemplate } from '../k8s.js';
+import { POD_TEMPLATE_KINDS } from '../kinds.js';
+import { at, stringMap } from '../read.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -8,14 +10,14 @@ export default defineRule({
   severity: 'error',
   profiles: ['core'],
   kinds: ['Service'],
-  *check({ unit }) {
-    const pods = unit.objects.flatMap((o) => {
+  *check({ objectsOf }) {
+    const pods = objectsOf(...POD_TEMPLATE_KINDS).flatMap((o) => {
       const t = podTemplate(o);
       return t ? [{ ns: namespaceOf(o), labels: t.labels }] : [];
     });
-    for (const s of byKind(unit.objects, 'Service')) {
-      const sel = s.data?.spec?.selector;
-      if (!isRecord(sel) || Object.keys(sel).length === 0) continue; // headless/external services select nothing on purpose
+    for (const s of objectsOf('Service')) {
+      const sel = stringMap(at(s.data, 'spec', 'selector'));
+      if (Object.keys(sel).length === 0) continue; // headless/external services select nothing on purpose
       if (!pods.some((p) => p.ns === namespaceOf(s) && mapSelectorMatches(sel, p.labels))) {
         yield { object: s, path: ['spec', 'selector'], message: `selector ${JSON.stringify(sel)} matches no pod template in namespace "${namespaceOf(s)}"` };
       }

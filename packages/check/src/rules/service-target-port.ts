@@ -1,4 +1,6 @@
-import { byKind, containersOf, isRecord, mapSelectorMatches, namespaceOf, podTemplate } from '../k8s.js';
+import { containersOf, mapSelectorMatches, namespaceOf, podTemplate } from '../k8s.js';
+import { POD_TEMPLATE_KINDS } from '../kinds.js';
+import { at, isRecord, records } from '../read.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -8,23 +10,22 @@ export default defineRule({
   severity: 'error',
   profiles: ['core'],
   kinds: ['Service'],
-  *check({ unit }) {
-    for (const s of byKind(unit.objects, 'Service')) {
-      const sel = s.data?.spec?.selector;
+  *check({ objectsOf }) {
+    const workloads = objectsOf(...POD_TEMPLATE_KINDS);
+    for (const s of objectsOf('Service')) {
+      const sel = at(s.data, 'spec', 'selector');
       if (!isRecord(sel)) continue;
-      const selected = unit.objects.filter((o) => {
+      const selected = workloads.filter((o) => {
         const t = podTemplate(o);
         return t && namespaceOf(o) === namespaceOf(s) && mapSelectorMatches(sel, t.labels);
       });
       if (selected.length === 0) continue; // service-selector-match reports it
-      const declared = selected.flatMap((o) => containersOf(o, false).flatMap(({ c }) => (Array.isArray(c.ports) ? c.ports.filter(isRecord) : [])));
-      const ports: unknown[] = Array.isArray(s.data?.spec?.ports) ? s.data.spec.ports : [];
-      for (const [i, p] of ports.entries()) {
-        if (!isRecord(p)) continue;
+      const declared = selected.flatMap((o) => containersOf(o, false).flatMap(({ c }) => records(c.ports).map(({ value }) => value)));
+      for (const { value: p, index } of records(at(s.data, 'spec', 'ports'))) {
         const target = p.targetPort ?? p.port;
         const ok = declared.some((d) => (typeof target === 'number' ? d.containerPort === target : d.name === target || String(d.containerPort) === String(target)));
         if (!ok) {
-          yield { object: s, path: ['spec', 'ports', i, p.targetPort !== undefined ? 'targetPort' : 'port'], message: `targetPort ${JSON.stringify(target)} is not a containerPort of the selected pods (${declared.map((d) => d.name ?? d.containerPort).join(', ') || 'none declared'})` };
+          yield { object: s, path: ['spec', 'ports', index, p.targetPort !== undefined ? 'targetPort' : 'port'], message: `targetPort ${JSON.stringify(target)} is not a containerPort of the selected pods (${declared.map((d) => String(d.name ?? d.containerPort)).join(', ') || 'none declared'})` };
         }
       }
     }

@@ -1,5 +1,6 @@
 import { parseImage } from '../image.js';
 import { containersOf } from '../k8s.js';
+import { POD_TEMPLATE_KINDS } from '../kinds.js';
 import { defineRule } from './define.js';
 
 /**
@@ -19,17 +20,17 @@ export default defineRule({
   remediation: 'Move to a supported, pinned version (e.g. `redis:7.4.1-alpine`, `postgres:17.2`, `traefik:v3.2.1`) and say in the README which ones you use. For PostgreSQL, a major upgrade needs a dump and restore (or pg_upgrade) of the data.',
   severity: 'warning',
   profiles: ['bernstein'],
-  kinds: ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'],
-  *check({ unit }) {
-    for (const o of unit.objects) {
-      for (const { c, path } of containersOf(o)) {
-        if (typeof c.image !== 'string') continue;
-        const img = parseImage(c.image);
+  kinds: POD_TEMPLATE_KINDS,
+  *check({ objectsOf }) {
+    for (const o of objectsOf(...POD_TEMPLATE_KINDS)) {
+      for (const { image, path } of containersOf(o)) {
+        if (image === undefined) continue;
+        const img = parseImage(image);
         const name = img.name.split('/').pop() ?? '';
         const oldest = OLDEST_SUPPORTED[name];
         const v = img.tag === undefined ? undefined : major(img.tag);
         if (oldest !== undefined && v !== undefined && v < oldest) {
-          yield { object: o, path: [...path, 'image'], message: `${c.image}: ${name} ${v} is past its end of life (oldest supported major: ${oldest})` };
+          yield { object: o, path: [...path, 'image'], message: `${image}: ${name} ${v} is past its end of life (oldest supported major: ${oldest})` };
         }
       }
     }

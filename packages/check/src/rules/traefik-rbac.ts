@@ -1,4 +1,5 @@
-import { byKind, isRecord, namespaceOf, podTemplate, type Any } from '../k8s.js';
+import { byKind, isRecord, namespaceOf, podTemplate } from '../k8s.js';
+import { at, list, records, str } from '../read.js';
 import type { K8sObject } from '../model.js';
 import { traefikWorkloads, type Provider } from '../traefik.js';
 import { defineRule } from './define.js';
@@ -19,7 +20,7 @@ const NEEDS: Record<Provider, Need[]> = {
   crd: [...common, { groups: ['traefik.io', 'traefik.containo.us'], resources: ['ingressroutes'] }, { groups: ['traefik.io', 'traefik.containo.us'], resources: ['middlewares'] }],
 };
 
-function grants(rules: Any[], need: Need): boolean {
+function grants(rules: readonly unknown[], need: Need): boolean {
   return rules.some((r) => {
     if (!isRecord(r)) return false;
     const groups: string[] = Array.isArray(r.apiGroups) ? r.apiGroups.map(String) : [];
@@ -33,14 +34,14 @@ function grants(rules: Any[], need: Need): boolean {
 }
 
 /** Rules granted to a ServiceAccount through bindings present in the manifests. */
-function rulesFor(objects: readonly K8sObject[], sa: string, ns: string): Any[] {
-  const out: Any[] = [];
+function rulesFor(objects: readonly K8sObject[], sa: string, ns: string): unknown[] {
+  const out: unknown[] = [];
   for (const b of byKind(objects, 'ClusterRoleBinding', 'RoleBinding')) {
-    const subjects: Any[] = Array.isArray(b.data?.subjects) ? b.data.subjects : [];
-    const bound = subjects.some((s) => isRecord(s) && s.kind === 'ServiceAccount' && s.name === sa && (s.namespace ?? namespaceOf(b)) === ns);
-    if (!bound || !isRecord(b.data?.roleRef)) continue;
-    const role = objects.find((o) => o.kind === b.data.roleRef.kind && o.name === b.data.roleRef.name && (o.kind === 'ClusterRole' || namespaceOf(o) === namespaceOf(b)));
-    if (role && Array.isArray(role.data?.rules)) out.push(...role.data.rules);
+    const bound = records(at(b.data, 'subjects')).some(({ value: s }) => s.kind === 'ServiceAccount' && s.name === sa && (str(s.namespace) ?? namespaceOf(b)) === ns);
+    const roleRef = at(b.data, 'roleRef');
+    if (!bound || !isRecord(roleRef)) continue;
+    const role = objects.find((o) => o.kind === roleRef.kind && o.name === roleRef.name && (o.kind === 'ClusterRole' || namespaceOf(o) === namespaceOf(b)));
+    if (role) out.push(...list(at(role.data, 'rules')));
   }
   return out;
 }

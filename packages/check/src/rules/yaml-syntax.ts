@@ -1,3 +1,4 @@
+import { ANY_KIND } from '../kinds.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -6,7 +7,7 @@ export default defineRule({
   remediation: 'Fix the YAML at the reported line: indentation, quoting, a duplicated key. A YAML linter or `kubectl apply --dry-run=client -f FILE` shows the same error.',
   severity: 'error',
   profiles: ['core'],
-  kinds: ['*'],
+  kinds: [ANY_KIND],
   *check({ unit }) {
     for (const p of unit.problems) if (p.rule === 'yaml-syntax') yield { file: p.file, line: p.line, message: p.message };
   },
