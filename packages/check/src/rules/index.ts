@@ -1,7 +1,5 @@
 // The registry of rules: one file per rule (kept in alphabetical order).
 import antiAffinitySelector from './anti-affinity-selector.js';
-import apiVersionDeprecated from './api-version-deprecated.js';
-import apiVersionRemoved from './api-version-removed.js';
 import bernsteinAntiAffinity from './bernstein-anti-affinity.js';
 import bernsteinCadvisor from './bernstein-cadvisor.js';
 import bernsteinConfigmaps from './bernstein-configmaps.js';
@@ -31,10 +29,7 @@ import networkPolicy from './network-policy.js';
 import noPlainSecrets from './no-plain-secrets.js';
 import noPrivilegeEscalation from './no-privilege-escalation.js';
 import pdb from './pdb.js';
-import pvHostPath from './pv-host-path.js';
-import pvReclaimRebind from './pv-reclaim-rebind.js';
 import probes from './probes.js';
-import pvcBinding from './pvc-binding.js';
 import pvcRef from './pvc-ref.js';
 import readOnlyRootFs from './read-only-root-fs.js';
 import resources from './resources.js';
@@ -58,8 +53,6 @@ import type { Rule } from '../model.js';
 
 export const allRules: readonly Rule[] = [
   antiAffinitySelector,
-  apiVersionDeprecated,
-  apiVersionRemoved,
   bernsteinAntiAffinity,
   bernsteinCadvisor,
   bernsteinConfigmaps,
@@ -89,10 +82,7 @@ export const allRules: readonly Rule[] = [
   noPlainSecrets,
   noPrivilegeEscalation,
   pdb,
-  pvHostPath,
-  pvReclaimRebind,
   probes,
-  pvcBinding,
   pvcRef,
   readOnlyRootFs,
   resources,
