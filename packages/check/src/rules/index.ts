@@ -1,5 +1,7 @@
 // The registry of rules: one file per rule (kept in alphabetical order).
 import antiAffinitySelector from './anti-affinity-selector.js';
+import apiVersionDeprecated from './api-version-deprecated.js';
+import apiVersionRemoved from './api-version-removed.js';
 import bernsteinAntiAffinity from './bernstein-anti-affinity.js';
 import bernsteinCadvisor from './bernstein-cadvisor.js';
 import bernsteinConfigmaps from './bernstein-configmaps.js';
@@ -30,6 +32,9 @@ import noPlainSecrets from './no-plain-secrets.js';
 import noPrivilegeEscalation from './no-privilege-escalation.js';
 import pdb from './pdb.js';
 import probes from './probes.js';
+import pvHostPath from './pv-host-path.js';
+import pvReclaimRebind from './pv-reclaim-rebind.js';
+import pvcBinding from './pvc-binding.js';
 import pvcRef from './pvc-ref.js';
 import readOnlyRootFs from './read-only-root-fs.js';
 import resources from './resources.js';
@@ -53,6 +58,8 @@ import type { Rule } from '../model.js';
 
 export const allRules: readonly Rule[] = [
   antiAffinitySelector,
+  apiVersionDeprecated,
+  apiVersionRemoved,
   bernsteinAntiAffinity,
   bernsteinCadvisor,
   bernsteinConfigmaps,
@@ -83,6 +90,9 @@ export const allRules: readonly Rule[] = [
   noPrivilegeEscalation,
   pdb,
   probes,
+  pvHostPath,
+  pvReclaimRebind,
+  pvcBinding,
   pvcRef,
   readOnlyRootFs,
   resources,
