@@ -1,7 +1,10 @@
 /**
  * Interleaves the services' logs on one terminal: every line carries the service's name.
  * On a TTY, pino's JSON lines become `12:00:01 poll    INFO  message key=value`; elsewhere the
- * JSON stays intact behind the prefix, so it can still be parsed.
+ * JSON stays intact behind the prefix, so it can still be parsed. On a TTY the line is for a
+ * person: objects too long to read at a glance (a service's whole configuration) are elided,
+ * and an error shows its stack only at ERROR and FATAL; a warning (a reconnect attempt) shows
+ * the error's message.
  */
 const LEVELS: Record<number, { name: string; color: number }> = {
   10: { name: 'TRACE', color: 90 },
@@ -31,9 +34,19 @@ function colorOf(name: string): number {
   return NAME_COLORS[h % NAME_COLORS.length] as number;
 }
 
+/** Longest value shown whole on a terminal; longer objects become `{…}` (the JSON output keeps them). */
+const MAX_VALUE = 60;
+
 function showValue(value: unknown): string {
   if (typeof value === 'string') return /\s/.test(value) ? JSON.stringify(value) : value;
-  return JSON.stringify(value);
+  const json = JSON.stringify(value);
+  if (json.length <= MAX_VALUE || typeof value !== 'object' || value === null) return json;
+  return Array.isArray(value) ? `[…${value.length} items]` : '{…}';
+}
+
+function showError(err: { message?: string; stack?: string }, level: number): string {
+  if (level >= 50) return `\n${err.stack ?? err.message ?? JSON.stringify(err)}`;
+  return ` ${err.message ?? JSON.stringify(err)}`;
 }
 
 export function formatLine(name: string, line: string, format: LineFormat): string {
@@ -54,6 +67,6 @@ export function formatLine(name: string, line: string, format: LineFormat): stri
     .filter(([key]) => !HIDDEN.has(key) && key !== 'err')
     .map(([key, value]) => `${paint(true, 90, `${key}=`)}${showValue(value)}`);
   const err = record.err as { message?: string; stack?: string } | undefined;
-  const errText = err ? `\n${err.stack ?? err.message ?? JSON.stringify(err)}` : '';
+  const errText = err ? showError(err, Number(record.level)) : '';
   return `${paint(true, 90, time)} ${tag} ${paint(true, level.color, level.name)} ${String(record.msg ?? '')} ${fields.join(' ')}${errText}`.trimEnd();
 }

@@ -125,9 +125,24 @@ export async function up(): Promise<number> {
     say(`  worker   ${stack.workers[0]?.url ?? '-'}/metrics   (worker pid ${pid('worker')}; ops endpoints only)`);
     if (stack.redis) say(`  redis    127.0.0.1:${stack.redis.port}   (pid ${stack.redis.pid ?? '-'})`);
     if (stack.postgres) say(`  postgres 127.0.0.1:${stack.postgres.port}   (pid ${stack.postgres.pid ?? '-'})`);
+    for (const poll of await pollIds(stack.pollUrls[0])) {
+      say(`  poll "${poll}": vote ${stack.pollUrls[0]}/polls/${poll}   results ${stack.resultUrl}/polls/${poll}`);
+    }
     say(`Ctrl-C stops everything; data stays in ${dataDir}`);
   }
   return finished;
+}
+
+/** The polls the poll service serves (GET /api/polls), for the ready banner; none when it does not answer. */
+async function pollIds(pollUrl: string | undefined): Promise<string[]> {
+  if (pollUrl === undefined) return [];
+  try {
+    const res = await fetch(`${pollUrl}/api/polls`, { signal: AbortSignal.timeout(2000) });
+    const body = (await res.json()) as { polls?: { id?: unknown }[] };
+    return (body.polls ?? []).flatMap((p) => (typeof p.id === 'string' ? [encodeURIComponent(p.id)] : []));
+  } catch {
+    return [];
+  }
 }
 
 // Run when executed directly (`node packages/local/dist/up.js`, or the bin), not when imported.

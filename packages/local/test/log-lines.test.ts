@@ -12,9 +12,20 @@ describe('formatLine', () => {
     assert.equal(formatLine('poll', line, { pretty: false, width: 8 }), `poll     | ${line}`);
   });
 
-  it('renders time, name, level, message, extra fields and the error stack on a terminal', () => {
+  it("renders time, name, level, message, extra fields and a warning's error message on a terminal", () => {
     const out = strip(formatLine('poll', line, { pretty: true, width: 8 }));
-    assert.equal(out, '03:04:05 poll     WARN  redis unavailable port=6390\nError: ECONNREFUSED\n    at x');
+    assert.equal(out, '03:04:05 poll     WARN  redis unavailable port=6390 ECONNREFUSED');
+  });
+
+  it('shows the stack of an error only at ERROR and above', () => {
+    const error = JSON.stringify({ ...JSON.parse(line), level: 50 });
+    assert.equal(strip(formatLine('poll', error, { pretty: true, width: 8 })), '03:04:05 poll     ERROR redis unavailable port=6390\nError: ECONNREFUSED\n    at x');
+  });
+
+  it('elides objects too long to read at a glance, and keeps short ones', () => {
+    const config = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`VARIABLE_${i}`, i]));
+    const started = JSON.stringify({ level: 30, time: Date.UTC(2026, 0, 2, 3, 4, 5), msg: 'starting', config, batch: { size: 500 } });
+    assert.equal(strip(formatLine('worker', started, { pretty: true, width: 8 })), '03:04:05 worker   INFO  starting config={…} batch={"size":500}');
   });
 
   it('passes lines that are not JSON objects through', () => {
