@@ -7,7 +7,6 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
-  pingRedis,
   Readiness,
   registerOpsRoutes,
   type ConfigOf,
@@ -34,8 +33,19 @@ export interface PollAppDeps {
   polls: PollCatalog;
   logger: Logger;
   metrics: Registry;
-  /** The server passes its own so that shutdown can mark it; by default: Redis answers PING. */
+  /** The server passes its own so that shutdown can mark it; by default `pollReadiness()`. */
   readiness?: Readiness;
+}
+
+/**
+ * Ready unless shutting down. Deliberately NOT tied to Redis: while Redis is away poll still
+ * serves its pages and answers each vote 503 REDIS_UNAVAILABLE with Retry-After (counted in
+ * bernstein_poll_votes_rejected_total, which the BernsteinVotesFailing alert watches). If
+ * every replica left the load balancer instead, voters would get the proxy's 404 or bare
+ * 503, and the alert would never see a refused vote.
+ */
+export function pollReadiness(): Readiness {
+  return new Readiness({});
 }
 
 export function buildApp({ config, redis, polls, logger, metrics, readiness }: PollAppDeps): FastifyInstance {
@@ -79,7 +89,7 @@ export function buildApp({ config, redis, polls, logger, metrics, readiness }: P
     htmlHeaders: HTML_HEADERS,
     renderPage: (request, error) => renderPageError(views, request, error),
   });
-  registerOpsRoutes(app, { readiness: readiness ?? new Readiness({ redis: () => pingRedis(redis) }), metrics });
+  registerOpsRoutes(app, { readiness: readiness ?? pollReadiness(), metrics });
   const voters = new VoterCookies();
   registerApiRoutes(app, { views, votes, voters, metrics: pollMetrics });
   registerPageRoutes(app, { views, votes, voters, metrics: pollMetrics });

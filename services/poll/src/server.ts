@@ -10,13 +10,11 @@ import {
   installShutdown,
   loadConfig,
   loadPolls,
-  pingRedis,
   pollServiceSpec,
-  Readiness,
   redact,
   type Redis,
 } from '@bernstein/common';
-import { buildApp } from './app.js';
+import { buildApp, pollReadiness } from './app.js';
 
 /** A vote waits at most this long for Redis before the voter gets a 503. */
 const REDIS_COMMAND_TIMEOUT_MS = 2000;
@@ -38,7 +36,7 @@ const redis = createRedis(config, logger, {
   autoPipelining: true,
   commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
 });
-const readiness = new Readiness({ redis: () => pingRedis(redis) });
+const readiness = pollReadiness();
 const app = buildApp({ config, redis, polls, logger, metrics, readiness });
 
 installShutdown({

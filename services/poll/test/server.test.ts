@@ -75,7 +75,7 @@ describe('poll server process', () => {
     }
   });
 
-  it('starts while Redis is unreachable, reporting not ready', async () => {
+  it('starts while Redis is unreachable, ready to answer votes with 503', async () => {
     const port = await freePort();
     const server = startServer({ REDIS_HOST: '127.0.0.1', REDIS_PORT: String(await freePort()), HOST: '127.0.0.1', PORT: String(port), COOKIE_SECRET });
     try {
@@ -83,7 +83,14 @@ describe('poll server process', () => {
         const res = await fetch(`http://127.0.0.1:${port}/healthz`);
         assert.equal(res.status, 200);
       });
-      assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 503);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
+      const vote = await fetch(`http://127.0.0.1:${port}/api/polls/default/votes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ option: 'a' }),
+      });
+      assert.equal(vote.status, 503);
+      assert.equal(vote.headers.get('retry-after'), '1');
       server.child.kill('SIGTERM');
       assert.equal((await server.exited)[0], 0);
     } finally {
