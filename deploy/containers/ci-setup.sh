@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs and configures podman for the container tests (tests/containers), as
-# CONTAINERS-ON-CI.md describes: no Docker engine, no registry, hybrid cgroups, no systemd.
+# deploy/containers/README.md describes: no Docker engine, no registry, hybrid cgroups, no systemd.
 # Idempotent: installed and configured, that part only checks (well under a second).
 # Then it builds (or finds cached) the stand-in base images, and warms the image build cache
 # so the container tests, which rebuild every image from its Dockerfile, stay within the

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds local stand-ins for the public base images our Dockerfiles and compose.yaml name,
-# because machines without a registry cannot pull them (CONTAINERS-ON-CI.md). Each stand-in
+# because machines without a registry cannot pull them (deploy/containers/README.md). Each stand-in
 # is tagged with the exact name the Dockerfile's FROM (or compose's image:) uses, so the
 # files themselves stay the standard ones users build with Docker. Cached: a stand-in whose
 # inputs did not change is kept (this script then takes about a second).
@@ -20,7 +20,7 @@ cache="$BERNSTEIN_CONTAINERS_DIR/cache"
 mkdir -p "$cache"
 
 # The exact names, read from the files that use them (one source of truth).
-node_image="$(sed -n 's/^FROM \([^ ]*\) AS build$/\1/p' "$repo/services/poll/Dockerfile" | head -1)"
+node_image="$(sed -n 's/^FROM \([^ ]*\) AS build$/\1/p' "$repo/Dockerfile" | head -1)"
 redis_image="$(sed -n 's/^ *image: *\(redis:[^ ]*\)$/\1/p' "$repo/deploy/compose.yaml" | head -1)"
 postgres_image="$(sed -n 's/^ *image: *\(postgres:[^ ]*\)$/\1/p' "$repo/deploy/compose.yaml" | head -1)"
 for v in node_image redis_image postgres_image; do
