@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkUnits, selectRules } from '../src/engine.js';
+import { checkUnits, ruleContext, selectRules } from '../src/engine.js';
+import type { K8sObject, Rule, Unit } from '../src/model.js';
 import { loadUnits } from '../src/load/inputs.js';
 import { renderJson } from '../src/render/json.js';
 import { renderText } from '../src/render/text.js';
@@ -39,5 +40,26 @@ describe('engine', () => {
     const text = renderText(findings, { colour: false });
     assert.equal(text.split('\n').filter((l) => l.endsWith('app.yaml')).length, 1, 'one heading per file');
     assert.match(text, /finding\(s\): 0 error\(s\), \d+ warning\(s\)/);
+  });
+
+  it('runs a rule only on units with inputs of its kinds, and indexes objects by kind', async () => {
+    const object = (kind: string, name: string): K8sObject => ({ apiVersion: 'v1', kind, name, namespace: undefined, data: { kind, metadata: { name } }, file: 'x.yaml', line: 1, lineOf: () => 1 });
+    const unit: Unit = { root: '.', fileNames: ['x.yaml'], isDirectory: false, objects: [object('ConfigMap', 'a'), object('Service', 's'), object('ConfigMap', 'b')], compose: [], dockerfiles: [], problems: [] };
+    const ran: string[] = [];
+    const rule = (id: string, kinds: string[], reportsAbsence = false): Rule => ({
+      id, description: '', remediation: '', severity: 'warning', profiles: ['core'], kinds, reportsAbsence,
+      *check(ctx) {
+        ran.push(id);
+        for (const o of ctx.objectsOf(...kinds)) yield { object: o, message: `${id} saw ${o.kind}/${o.name}` };
+      },
+    });
+    const rules = [rule('on-configmaps', ['ConfigMap']), rule('on-pods', ['Pod']), rule('on-compose', ['compose']), rule('on-any', ['*']), rule('absence', ['Pod'], true)];
+    const findings = await checkUnits([unit], { profiles: [], rules });
+    assert.deepEqual(ran, ['on-configmaps', 'on-any', 'absence']);
+    assert.deepEqual(findings.filter((f) => f.rule === 'on-configmaps').map((f) => f.message), ['on-configmaps saw ConfigMap/a', 'on-configmaps saw ConfigMap/b']);
+    const ctx = ruleContext(unit, new Map());
+    assert.deepEqual(ctx.objectsOf('Service', 'ConfigMap').map((o) => o.name), ['a', 's', 'b'], 'several kinds keep the input order');
+    assert.deepEqual(ctx.objectsOf('*').length, 3);
+    assert.deepEqual(ctx.objectsOf('Pod'), []);
   });
 });
