@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { FILES, gradingSummary } from './bernstein.js';
 import { ConfigError, loadConfigFile, type FileConfig } from './config.js';
 import { checkUnits, selectRules } from './engine.js';
+import { ClusterFileError, resolveCluster } from './cluster/file.js';
 import { InputError, loadUnits } from './load/inputs.js';
 import { KustomizeError } from './load/kustomize.js';
 import { USER_PROFILES, type Finding, type Unit, type UserProfile } from './model.js';
@@ -42,6 +43,8 @@ Options:
   --config <file>    YAML/JSON: {profiles: [...], rules: {<rule-id>: off|error|warning|info},
                      external: [{kind, name, namespace?, keys?}]}
   --output <file>    write the report to a file instead of standard output
+  --cluster <c>      the cluster the scheduling, rollout and drain analyses model: a preset
+                     (default, kind, k3d, production) or a YAML file of nodes (see README)
   --list-rules       print the rules of the selected profiles and exit
   -h, --help         this help
 
@@ -82,6 +85,7 @@ export async function run(argv: readonly string[], io: Io = defaultIo): Promise<
           profile: { type: 'string', multiple: true },
           format: { type: 'string', default: 'text' },
           config: { type: 'string' },
+          cluster: { type: 'string' },
           output: { type: 'string' },
           'list-rules': { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h', default: false },
@@ -109,7 +113,7 @@ export async function run(argv: readonly string[], io: Io = defaultIo): Promise<
         : looksBernstein(units)
           ? ['production', 'bernstein']
           : ['production'];
-    const opts = { profiles, config };
+    const opts = { profiles, config, ...(values.cluster !== undefined ? { cluster: resolveCluster(values.cluster) } : {}) };
     if (values['list-rules']) {
       for (const { rule, severity } of selectRules(opts)) io.stdout(`${rule.id.padEnd(28)} ${severity.padEnd(8)} ${rule.description}\n`);
       return 0;
@@ -124,7 +128,7 @@ export async function run(argv: readonly string[], io: Io = defaultIo): Promise<
       io.stderr(`bernstein check: ${err.message}\n\n${USAGE}`);
       return 2;
     }
-    if (err instanceof InputError || err instanceof ConfigError || err instanceof KustomizeError) {
+    if (err instanceof InputError || err instanceof ConfigError || err instanceof KustomizeError || err instanceof ClusterFileError) {
       io.stderr(`bernstein check: ${err.message}\n`);
       return 2;
     }

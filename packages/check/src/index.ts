@@ -6,4 +6,18 @@ export { renderText } from './render/text.js';
 export { renderJson } from './render/json.js';
 export { renderSarif } from './render/sarif.js';
 export { renderRulesDoc } from './docs.js';
+export {
+  analyzeCluster,
+  rollingParameters,
+  type ClusterReport,
+  type DaemonSetCoverage,
+  type DrainResult,
+  type HpaResult,
+  type PendingPod,
+  type Placement,
+  type RolloutResult,
+  type WorkloadOutcome,
+} from './cluster/analyze.js';
+export { ClusterFileError, parseClusterFile, resolveCluster } from './cluster/file.js';
+export { CLUSTER_PRESETS, DEFAULT_CLUSTER, K3D_CLUSTER, KIND_CLUSTER, PRODUCTION_CLUSTER, type ClusterModel, type ClusterNode } from './cluster/model.js';
 export * from './model.js';

@@ -16,6 +16,10 @@ import bernsteinSecret from './bernstein-secret.js';
 import bernsteinServices from './bernstein-services.js';
 import bernsteinVolume from './bernstein-volume.js';
 import bernsteinWorkloads from './bernstein-workloads.js';
+import clusterDaemonsetCoverage from './cluster-daemonset-coverage.js';
+import clusterDrain from './cluster-drain.js';
+import clusterRollout from './cluster-rollout.js';
+import clusterSchedulable from './cluster-schedulable.js';
 import composeDependsOn from './compose-depends-on.js';
 import composeEnv from './compose-env.js';
 import configRef from './config-ref.js';
@@ -39,6 +43,7 @@ import pvcRef from './pvc-ref.js';
 import readOnlyRootFs from './read-only-root-fs.js';
 import resources from './resources.js';
 import runAsNonRoot from './run-as-non-root.js';
+import rwoRollingUpdate from './rwo-rolling-update.js';
 import schemaInvalid from './schema-invalid.js';
 import schemaUnknownField from './schema-unknown-field.js';
 import schemaUnknownKind from './schema-unknown-kind.js';
@@ -54,6 +59,7 @@ import serviceTargetPort from './service-target-port.js';
 import traefikProvider from './traefik-provider.js';
 import traefikRbac from './traefik-rbac.js';
 import yamlSyntax from './yaml-syntax.js';
+import zoneSpread from './zone-spread.js';
 import type { Rule } from '../model.js';
 
 export const allRules: readonly Rule[] = [
@@ -74,6 +80,10 @@ export const allRules: readonly Rule[] = [
   bernsteinServices,
   bernsteinVolume,
   bernsteinWorkloads,
+  clusterDaemonsetCoverage,
+  clusterDrain,
+  clusterRollout,
+  clusterSchedulable,
   composeDependsOn,
   composeEnv,
   configRef,
@@ -97,6 +107,7 @@ export const allRules: readonly Rule[] = [
   readOnlyRootFs,
   resources,
   runAsNonRoot,
+  rwoRollingUpdate,
   schemaInvalid,
   schemaUnknownField,
   schemaUnknownKind,
@@ -112,4 +123,5 @@ export const allRules: readonly Rule[] = [
   traefikProvider,
   traefikRbac,
   yamlSyntax,
+  zoneSpread,
 ];
