@@ -90,6 +90,18 @@ export interface ExternalObject {
 /** File next to a kustomization (or in a directory checked) declaring its external objects. */
 export const UNIT_CONFIG_FILE = 'bernstein-check.yaml';
 
+/** A YAML file of a unit as written (before any Kustomize transformation), for file-level rules. */
+export interface ManifestFile {
+  /** File shown to the user. */
+  readonly file: string;
+  /** Kinds of the Kubernetes objects in the file, in order. */
+  readonly kinds: readonly string[];
+  /** Documents with content that are not Kubernetes objects (a CI file, values, …). */
+  readonly otherDocuments: number;
+  /** True when a document of the file could not be parsed (yaml-syntax reports it). */
+  readonly broken: boolean;
+}
+
 /** What is checked together: one kustomize render, or the loose files given. */
 export interface Unit {
   /** Directory or file the unit came from (for findings about what is missing). */
@@ -104,6 +116,8 @@ export interface Unit {
   readonly problems: readonly ParseProblem[];
   /** Objects declared in the unit's own `bernstein-check.yaml`. */
   readonly external?: readonly ExternalObject[];
+  /** The unit's Kubernetes YAML files (not compose files), each with the kinds it holds. */
+  readonly manifests?: readonly ManifestFile[];
 }
 
 /** What a rule reports; the engine adds rule id, severity and location. */

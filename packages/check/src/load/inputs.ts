@@ -6,11 +6,11 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parse as parseYamlValue } from 'yaml';
 import { loadUnitConfigFile } from '../config.js';
-import { UNIT_CONFIG_FILE, type ComposeFile, type Dockerfile, type ExternalObject, type K8sObject, type ParseProblem, type Unit } from '../model.js';
+import { UNIT_CONFIG_FILE, type ComposeFile, type Dockerfile, type ExternalObject, type K8sObject, type ManifestFile, type ParseProblem, type Unit } from '../model.js';
 import { DOCKERFILE_NAMES, parseDockerfile } from './dockerfile.js';
 import { KUSTOMIZATION_FILES, renderKustomize } from './kustomize.js';
 import { COMPOSE_NAMES, composeFrom, looksLikeCompose, objectsFrom } from './objects.js';
-import { parseYaml } from './yaml.js';
+import { parseYaml, toData } from './yaml.js';
 
 export class InputError extends Error {}
 
@@ -74,10 +74,11 @@ interface Collected {
   compose: ComposeFile[];
   dockerfiles: Dockerfile[];
   problems: ParseProblem[];
+  manifests: ManifestFile[];
 }
 
 async function collect(files: readonly string[], cwd: string, explicit: ReadonlySet<string>): Promise<Collected> {
-  const out: Collected = { objects: [], compose: [], dockerfiles: [], problems: [] };
+  const out: Collected = { objects: [], compose: [], dockerfiles: [], problems: [], manifests: [] };
   for (const abs of files) {
     const file = show(cwd, abs);
     const text = await readFile(abs, 'utf8');
@@ -88,8 +89,11 @@ async function collect(files: readonly string[], cwd: string, explicit: Readonly
     }
     const parsed = parseYaml(file, text);
     out.problems.push(...parsed.problems);
+    const manifest = { file, kinds: [] as string[], otherDocuments: 0, broken: parsed.problems.length > 0 };
+    if (!COMPOSE_NAMES.test(name)) out.manifests.push(manifest);
     for (const src of parsed.sources) {
       if (COMPOSE_NAMES.test(name) || looksLikeCompose(src)) {
+        manifest.otherDocuments++;
         const c = composeFrom(src, abs);
         if (c) out.compose.push(c);
       } else {
@@ -100,6 +104,9 @@ async function collect(files: readonly string[], cwd: string, explicit: Readonly
           out.problems.push({ rule: 'yaml-syntax', file, line: src.line, message: 'not a Kubernetes object: apiVersion and kind are missing' });
         }
         out.objects.push(...objs);
+        manifest.kinds.push(...objs.map((o) => o.kind));
+        // An explicit `---` with nothing after it is an empty document, not content.
+        if (objs.length === 0 && toData(src.doc) != null) manifest.otherDocuments++;
       }
     }
   }
@@ -138,6 +145,7 @@ async function kustomizeUnit(dir: string, kfile: string, cwd: string): Promise<U
     compose: [],
     dockerfiles: [],
     problems: [...rendered.problems, ...src.problems],
+    manifests: src.manifests,
     ...(external.length > 0 ? { external } : {}),
   };
 }

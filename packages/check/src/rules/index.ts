@@ -23,12 +23,15 @@ import clusterSchedulable from './cluster-schedulable.js';
 import composeDependsOn from './compose-depends-on.js';
 import composeEnv from './compose-env.js';
 import configRef from './config-ref.js';
+import crdSameApply from './crd-same-apply.js';
 import dockerfileBasePinned from './dockerfile-base-pinned.js';
 import dockerfileCmd from './dockerfile-cmd.js';
 import dockerfileUser from './dockerfile-user.js';
 import documentSeparator from './document-separator.js';
 import dropCapabilities from './drop-capabilities.js';
+import emptyManifest from './empty-manifest.js';
 import envHostResolves from './env-host-resolves.js';
+import imageRegistry from './image-registry.js';
 import imageTag from './image-tag.js';
 import ingressBackend from './ingress-backend.js';
 import networkPolicy from './network-policy.js';
@@ -87,12 +90,15 @@ export const allRules: readonly Rule[] = [
   composeDependsOn,
   composeEnv,
   configRef,
+  crdSameApply,
   dockerfileBasePinned,
   dockerfileCmd,
   dockerfileUser,
   documentSeparator,
   dropCapabilities,
+  emptyManifest,
   envHostResolves,
+  imageRegistry,
   imageTag,
   ingressBackend,
   networkPolicy,
