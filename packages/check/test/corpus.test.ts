@@ -56,6 +56,8 @@ const DEFECT_CLASSES: Readonly<Record<string, string>> = {
   'ingressroute-without-crds': 'traefik-crds',
   'containo-crds-with-traefik-3': 'traefik-crds',
   'ingress-class-not-served': 'traefik-ingress-class',
+  'route-not-served-by-traefik': 'bernstein-routing',
+  'crds-applied-with-their-objects': 'crd-same-apply',
   'stream-behind-default-read-timeout': 'traefik-stream-timeout',
   'env-host-localhost': 'env-host-resolves',
   'env-host-unknown-service': 'env-host-resolves',
