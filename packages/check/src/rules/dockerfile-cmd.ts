@@ -1,4 +1,4 @@
-import { stages } from '../dockerfile.js';
+import { inheritedInstructions, stages, targetStages } from '../dockerfile.js';
 import { DOCKERFILE } from '../kinds.js';
 import { defineRule } from './define.js';
 
@@ -11,11 +11,14 @@ export default defineRule({
   kinds: [DOCKERFILE],
   *check({ unit }) {
     for (const d of unit.dockerfiles) {
-      const last = stages(d).at(-1);
-      if (!last) continue;
-      const start = last.instructions.filter((i) => i.instruction === 'CMD' || i.instruction === 'ENTRYPOINT');
-      if (start.length === 0) continue; // inherits the base image's command
-      for (const i of start) {
+      const all = stages(d);
+      // The command each target runs: its own, or the one it inherits from the stage it builds on
+      // (the engine reports a line shared by several targets once).
+      const start = targetStages(all).flatMap((target) => {
+        const inherited = inheritedInstructions(target, all);
+        return ['CMD', 'ENTRYPOINT'].flatMap((kind) => inherited.filter((i) => i.instruction === kind).slice(-1));
+      });
+      for (const i of new Set(start)) {
         const exec = i.args.trim().startsWith('[');
         if (!exec) yield { dockerfile: d, line: i.line, message: `${i.instruction} in shell form: a shell becomes PID 1 and swallows SIGTERM` };
         else if (/"(npm|yarn|pnpm)"/.test(i.args)) yield { dockerfile: d, line: i.line, message: `${i.instruction} starts through a package manager, which does not forward signals; run node directly` };
