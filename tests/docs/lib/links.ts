@@ -100,6 +100,19 @@ const OWN_SOURCES = 'tests/docs/';
  * It must not continue a longer word or URL (`https://host/x.md` is not a citation of `x.md`).
  */
 const CITATION = /(?<![\w./:@-])((?:\.{1,2}\/)*(?:[\w.-]+\/)*[\w-][\w.-]*\.md)(?:#([\w-]+))?(?!\w|\.\w)/g;
+/** Any path into a `docs/` folder (`docs/adr/0004`, `docs/images/`), Markdown or not. */
+const DOCS_PATH = /(?<![\w./:@-])((?:[\w-]+\/)*docs\/[\w./-]*[\w-])(?!\w)/g;
+
+/**
+ * Whether `path` exists, or names exactly one file of its folder by the start of its name: the
+ * short form `docs/adr/0004` of `docs/adr/0004-redis-appendfsync-always.md`.
+ */
+function existsOrShortForm(path: string): boolean {
+  if (existsSync(path)) return true;
+  const dir = dirname(path);
+  const prefix = `${basename(path)}-`;
+  return statSync(dir, { throwIfNoEntry: false })?.isDirectory() === true && readdirSync(dir).filter((n) => n.startsWith(prefix)).length === 1;
+}
 
 /** Folders a citation in `file` may be relative to: its own, then each one above it up to the root. */
 function foldersUp(root: string, file: string): string[] {
@@ -115,7 +128,9 @@ function foldersUp(root: string, file: string): string[] {
  * Markdown documents cited in code, scripts and manifests that do not exist (or lack the
  * anchor). A path is read from the citing file's folder or any folder above it (a package
  * cites `docs/rules.md` from its own root, the docs cite `packages/check/README.md` from the
- * repository's); a bare name must be the name of some file of the repository.
+ * repository's); a bare name must be the name of some file of the repository. Paths into a
+ * `docs/` folder that are not Markdown (`docs/images/x.png`, the short form `docs/adr/0004`)
+ * must exist too.
  */
 export function brokenCodeCitations(root: string, files: readonly string[]): BrokenLink[] {
   const anchors = new Anchors();
@@ -136,6 +151,13 @@ export function brokenCodeCitations(root: string, files: readonly string[]): Bro
         else if (cited.includes('/')) reason = 'no such file in this folder or any folder above it';
         else if (!names.has(cited)) reason = 'no file of that name in the repository';
         if (reason) broken.push({ file, line: i + 1, target: anchor ? `${cited}#${anchor}` : cited, reason });
+      }
+      for (const m of text.matchAll(DOCS_PATH)) {
+        const cited = m[1] ?? '';
+        if (cited.endsWith('.md')) continue; // a Markdown citation, checked above
+        if (!folders.some((dir) => inside(root, join(dir, cited)) && existsOrShortForm(join(dir, cited)))) {
+          broken.push({ file, line: i + 1, target: cited, reason: 'no such file or folder in this folder or any folder above it' });
+        }
       }
     }
   }

@@ -58,10 +58,12 @@ describe('finding broken links', () => {
   write('README.md', '# Project\n\n[guide](docs/guide.md#set-up) [folder](docs/) [top](#project) [web](https://example.org/x.md)\n');
   write('docs/guide.md', `# Guide\n\n## Set up\n\n[back](../README.md)\n[lost](${missing})\n[wrong anchor](../README.md#nowhere)\n[outside](../../elsewhere.md)\n[self](#set-up)\n`);
   write('src/app.ts', `// see docs/guide.md#set-up and README.md\nconst a = '${missing}';\nconst b = 'docs/guide.md#${'tear-down'}';\n// ${['NOTES', 'md'].join('.')} and https://example.org/${'remote'}.md\n`);
+  write('src/short.sh', `# ADR: ${['docs', 'adr', '0001'].join('/')}; chart: ${['docs', 'images', 'chart.svg'].join('/')}\n`);
+  write('docs/adr/0001-first-decision.md', '# 0001\n');
   write('test/fixtures/bad.md', `[ignored](${missing})\n`);
 
   it('lists the files of a folder without git, leaving test fixtures out', () => {
-    assert.deepEqual(repositoryFiles(dir), ['README.md', 'docs/guide.md', 'src/app.ts']);
+    assert.deepEqual(repositoryFiles(dir), ['README.md', 'docs/adr/0001-first-decision.md', 'docs/guide.md', 'src/app.ts', 'src/short.sh']);
   });
 
   it('reports each Markdown link whose file, folder or anchor is missing, or that leaves the repository', () => {
@@ -72,11 +74,12 @@ describe('finding broken links', () => {
     ]);
   });
 
-  it('reports documents cited in code that do not exist or lack the anchor, not URLs', () => {
+  it('reports documents and docs/ paths cited in code that do not exist or lack the anchor, not URLs; accepts the ADR short form', () => {
     assert.deepEqual(brokenCodeCitations(dir, repositoryFiles(dir)), [
       { file: 'src/app.ts', line: 2, target: missing, reason: 'no such file in this folder or any folder above it' },
       { file: 'src/app.ts', line: 3, target: 'docs/guide.md#tear-down', reason: 'no heading or anchor "#tear-down" in docs/guide.md' },
       { file: 'src/app.ts', line: 4, target: 'NOTES.md', reason: 'no file of that name in the repository' },
+      { file: 'src/short.sh', line: 1, target: 'docs/images/chart.svg', reason: 'no such file or folder in this folder or any folder above it' },
     ]);
   });
 });
