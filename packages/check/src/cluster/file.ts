@@ -12,7 +12,7 @@
  *       allocatable: {cpu: "2", memory: 4Gi, pods: 110}                            # pods defaults to 110
  */
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { isRecord, list, num, str, stringMap } from '../read.js';
 import { CLUSTER_PRESETS, type ClusterModel, type ClusterNode, type Taint, type TaintEffect } from './model.js';
@@ -24,13 +24,13 @@ const EFFECTS: readonly TaintEffect[] = ['NoSchedule', 'PreferNoSchedule', 'NoEx
 const TOP_KEYS = ['name', 'defaultStorageClass', 'nodes'];
 const NODE_KEYS = ['name', 'zone', 'labels', 'taints', 'allocatable'];
 
-/** A preset by name, or the cluster file at this path. */
-export function resolveCluster(spec: string): ClusterModel {
+/** A preset by name, or the cluster file at this path (relative to `cwd`). */
+export function resolveCluster(spec: string, cwd = process.cwd()): ClusterModel {
   const preset = CLUSTER_PRESETS[spec];
   if (preset) return preset;
   let text: string;
   try {
-    text = readFileSync(spec, 'utf8');
+    text = readFileSync(resolve(cwd, spec), 'utf8');
   } catch {
     throw new ClusterFileError(`--cluster ${spec}: neither a preset (${Object.keys(CLUSTER_PRESETS).join(', ')}) nor a readable file`);
   }
