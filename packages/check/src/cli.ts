@@ -4,12 +4,13 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { FILES, gradingSummary } from './bernstein.js';
 import { ConfigError, loadConfigFile, type FileConfig } from './config.js';
-import { checkUnits, selectRules } from './engine.js';
+import { checkUnits, DEFAULT_KUBERNETES_VERSION, selectRules } from './engine.js';
 import { ClusterFileError, resolveCluster } from './cluster/file.js';
 import { InputError, loadUnits } from './load/inputs.js';
 import { KustomizeError } from './load/kustomize.js';
 import { USER_PROFILES, type Finding, type Unit, type UserProfile } from './model.js';
 import { renderJson } from './render/json.js';
+import { renderJunit } from './render/junit.js';
 import { renderSarif } from './render/sarif.js';
 import { renderText } from './render/text.js';
 
@@ -27,7 +28,7 @@ const defaultIo: Io = {
   cwd: process.cwd(),
 };
 
-const FORMATS = ['text', 'json', 'sarif'] as const;
+const FORMATS = ['text', 'json', 'sarif', 'junit'] as const;
 type Format = (typeof FORMATS)[number];
 
 export const USAGE = `Usage: bernstein check [options] [path ...]
@@ -39,10 +40,12 @@ Options:
   --profile <name>   bernstein | production (repeatable). Default: production, plus bernstein
                      when the input has the Bernstein file layout (3 or more of its 19 files).
                      Syntax, schema and cross-reference rules run with every profile.
-  --format <fmt>     text (default) | json | sarif
+  --format <fmt>     text (default) | json | sarif | junit (one testsuite per grading category)
   --config <file>    YAML/JSON: {profiles: [...], rules: {<rule-id>: off|error|warning|info},
                      external: [{kind, name, namespace?, keys?}]}
   --output <file>    write the report to a file instead of standard output
+  --kubernetes-version <major.minor>
+                     Kubernetes version the manifests target (default ${DEFAULT_KUBERNETES_VERSION})
   --cluster <c>      the cluster the scheduling, rollout and drain analyses model: a preset
                      (default, kind, k3d, production) or a YAML file of nodes (see README)
   --list-rules       print the rules of the selected profiles and exit
@@ -69,6 +72,14 @@ function version(): string {
 
 class UsageError extends Error {}
 
+/** "1.34" (a leading "v" and a patch release are accepted: "v1.34.2"); undefined when not given. */
+function parseKubernetesVersion(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const m = /^v?(1)\.(\d{1,3})(?:\.\d+)?$/.exec(v.trim());
+  if (!m) throw new UsageError(`--kubernetes-version "${v}" is not a Kubernetes version such as 1.34 (expected <major>.<minor>, major 1)`);
+  return `${m[1]}.${Number(m[2])}`;
+}
+
 function looksBernstein(units: readonly Unit[]): boolean {
   const names = new Set(units.flatMap((u) => u.fileNames));
   return Object.keys(FILES).filter((f) => names.has(f)).length >= 3;
@@ -88,6 +99,7 @@ export async function run(argv: readonly string[], io: Io = defaultIo): Promise<
           cluster: { type: 'string' },
           output: { type: 'string' },
           'list-rules': { type: 'boolean', default: false },
+          'kubernetes-version': { type: 'string' },
           help: { type: 'boolean', short: 'h', default: false },
         },
       });
@@ -113,7 +125,8 @@ export async function run(argv: readonly string[], io: Io = defaultIo): Promise<
         : looksBernstein(units)
           ? ['production', 'bernstein']
           : ['production'];
-    const opts = { profiles, config, ...(values.cluster !== undefined ? { cluster: resolveCluster(values.cluster, io.cwd) } : {}) };
+    const kubernetesVersion = parseKubernetesVersion(values['kubernetes-version']);
+    const opts = { profiles, config, ...(kubernetesVersion !== undefined ? { kubernetesVersion } : {}), ...(values.cluster !== undefined ? { cluster: resolveCluster(values.cluster, io.cwd) } : {}) };
     if (values['list-rules']) {
       for (const { rule, severity } of selectRules(opts)) io.stdout(`${rule.id.padEnd(28)} ${severity.padEnd(8)} ${rule.description}\n`);
       return 0;
@@ -140,6 +153,7 @@ export async function run(argv: readonly string[], io: Io = defaultIo): Promise<
 function render(format: Format, findings: readonly Finding[], opts: Parameters<typeof selectRules>[0], colour: boolean): string {
   const grading = opts.profiles.includes('bernstein') ? gradingSummary(findings) : undefined;
   if (format === 'json') return renderJson(findings, grading);
+  if (format === 'junit') return renderJunit(findings, selectRules(opts).map((r) => r.rule));
   if (format === 'sarif') return renderSarif(findings, selectRules(opts).map((r) => r.rule), version());
   return renderText(findings, { colour, ...(grading ? { grading } : {}) });
 }
