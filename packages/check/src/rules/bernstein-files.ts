@@ -18,7 +18,12 @@ export default defineRule({
     }
     for (const [name, groups] of Object.entries(FILES)) {
       const objs = unit.objects.filter((o) => basename(o.file) === name);
-      if (objs.length === 0) continue;
+      if (objs.length === 0) {
+        // Present but empty (or only comments): graders read these files (empty-manifest warns elsewhere).
+        const empty = (unit.manifests ?? []).find((m) => basename(m.file) === name && m.kinds.length === 0 && m.otherDocuments === 0 && !m.broken);
+        if (empty) yield { file: empty.file, line: 1, message: `${name} holds no ${groups.map((kinds) => kinds.join(' or ')).join(' and no ')}: the file is empty or only comments` };
+        continue;
+      }
       for (const kinds of groups) {
         if (!objs.some((o) => kinds.includes(o.kind))) {
           const first = objs[0];
