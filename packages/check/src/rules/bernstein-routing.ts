@@ -1,7 +1,7 @@
 import { componentOf, TABLE } from '../bernstein.js';
-import { annotationsOf, byKind } from '../k8s.js';
-import { at, records, str } from '../read.js';
 import type { K8sObject } from '../model.js';
+import { at, str, stringMap } from '../read.js';
+import { backendsOf, CLASS_ANNOTATION, ingressClasses, providerOf, routeObjects, routeProvider, servedBy, traefikInstances, verdict } from '../traefik/index.js';
 import { defineRule } from './define.js';
 
 interface Route {
@@ -10,42 +10,47 @@ interface Route {
   readonly service: string;
 }
 
-function viaTraefik(o: K8sObject): boolean {
-  if (o.kind === 'IngressRoute') return true;
-  const cls = at(o.data, 'spec', 'ingressClassName') ?? annotationsOf(o)['kubernetes.io/ingress.class'];
-  return typeof cls === 'string' && cls.includes('traefik');
+function routes(objects: readonly K8sObject[]): Route[] {
+  return routeObjects(objects)
+    .filter((o) => routeProvider(o) !== 'gateway')
+    .flatMap((o) => backendsOf(o, objects).flatMap((b) => b.hosts.map((host) => ({ object: o, host, service: b.service }))));
 }
 
-function routes(objects: readonly K8sObject[]): Route[] {
-  const out: Route[] = [];
-  for (const o of byKind(objects, 'Ingress')) {
-    for (const { value: r } of records(at(o.data, 'spec', 'rules'))) {
-      for (const p of records(at(r, 'http', 'paths')).map(({ value }) => value)) {
-        const name = at(p, 'backend', 'service', 'name') ?? at(p, 'backend', 'serviceName');
-        if (typeof name === 'string') out.push({ object: o, host: String(r.host ?? ''), service: name });
-      }
-    }
+/**
+ * Why no Traefik serves the route, or undefined when one does. With Traefiks in the input, their
+ * provider model decides (an Ingress without a class IS served by a provider without a class
+ * filter); without any, only an explicit class of another controller rules Traefik out.
+ */
+function notServedReason(route: K8sObject, objects: readonly K8sObject[]): string | undefined {
+  const kind = routeProvider(route);
+  const known = traefikInstances(objects).filter((t) => t.providers !== undefined);
+  if (known.length === 0 || kind === undefined) {
+    if (route.kind !== 'Ingress') return undefined;
+    const cls = str(at(route.data, 'spec', 'ingressClassName')) ?? stringMap(at(route.data, 'metadata', 'annotations'))[CLASS_ANNOTATION];
+    return cls === undefined || cls === '' || cls.includes('traefik') ? undefined : `its class "${cls}" is not Traefik's`;
   }
-  for (const o of byKind(objects, 'IngressRoute')) {
-    for (const { value: r } of records(at(o.data, 'spec', 'routes'))) {
-      const hosts = [...(str(r.match) ?? '').matchAll(/Host\(([^)]*)\)/g)].flatMap((m) => (m[1] ?? '').split(',').map((h) => h.trim().replace(/^[`"']|[`"']$/g, '')));
-      for (const { value: s } of records(r.services)) for (const host of hosts) if (typeof s.name === 'string') out.push({ object: o, host, service: s.name });
-    }
-  }
-  return out;
+  if (servedBy(route, objects).length > 0) return undefined;
+  const classes = ingressClasses(objects);
+  const reasons = known.map((t) => {
+    const p = providerOf(t, kind);
+    return `${t.version.label} (${t.id}) ${p ? `ignores it: ${verdict(t, p, route, classes).reason}` : 'does not read this kind'}`;
+  });
+  return reasons.join('; ');
 }
 
 export default defineRule({
   id: 'bernstein-routing',
-  description: 'Traefik routes host `poll.dop.io` to the poll Service and `result.dop.io` to the result Service (Ingress with the traefik ingress class, or IngressRoute); redis, postgres and worker are not routed.',
-  remediation: 'Add an Ingress (`ingressClassName: traefik`) per host with a rule `host: poll.dop.io` (resp. `result.dop.io`) whose backend is the poll (resp. result) Service on port 80; remove routes to the databases.',
+  description:
+    "Traefik routes host `poll.dop.io` to the poll Service and `result.dop.io` to the result Service (Ingress or IngressRoute served by a Traefik of the input, as traefik-ingress-class decides per version: an Ingress without a class is served by a Kubernetes Ingress provider without a class filter); redis, postgres and worker are not routed.",
+  remediation:
+    'Add an Ingress per host with a rule `host: poll.dop.io` (resp. `result.dop.io`) whose backend is the poll (resp. result) Service on port 80, with no class (one Traefik without a class filter) or with `ingressClassName` naming an IngressClass of controller `traefik.io/ingress-controller`; remove routes to the databases.',
   severity: 'error',
   profiles: ['bernstein'],
   kinds: ['Ingress', 'IngressRoute'],
   *check({ unit }) {
     if (unit.objects.length === 0) return;
     const all = routes(unit.objects);
-    const services = byKind(unit.objects, 'Service');
+    const services = unit.objects.filter((o) => o.kind === 'Service');
     const componentOfService = (name: string) => {
       const s = services.find((x) => x.name === name);
       return s ? componentOf(s) : undefined;
@@ -55,8 +60,12 @@ export default defineRule({
       const r = all.filter((x) => x.host === host);
       if (r.length === 0) yield { file: unit.root, message: `no route for host ${host}` };
       for (const x of r) {
-        if (componentOfService(x.service) !== c) yield { object: x.object, path: ['spec'], message: `host ${host} is routed to Service "${x.service}", not to the ${c} Service` };
-        else if (!viaTraefik(x.object)) yield { object: x.object, path: ['spec'], message: `the route for ${host} is not handled by Traefik (set ingressClassName: traefik)` };
+        if (componentOfService(x.service) !== c) {
+          yield { object: x.object, path: ['spec'], message: `host ${host} is routed to Service "${x.service}", not to the ${c} Service` };
+          continue;
+        }
+        const why = notServedReason(x.object, unit.objects);
+        if (why !== undefined) yield { object: x.object, path: ['spec'], message: `the route for ${host} (${x.object.kind} "${x.object.name}") is served by no Traefik: ${why}` };
       }
     }
     for (const x of all) {

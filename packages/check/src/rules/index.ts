@@ -59,8 +59,13 @@ import serviceEnv from './service-env.js';
 import serviceSelectorMatch from './service-selector-match.js';
 import supportedVersions from './supported-versions.js';
 import serviceTargetPort from './service-target-port.js';
+import traefikCrds from './traefik-crds.js';
+import traefikEmptyBackends from './traefik-empty-backends.js';
+import traefikIngressClassName from './traefik-ingress-class-name.js';
+import traefikIngressClass from './traefik-ingress-class.js';
 import traefikProvider from './traefik-provider.js';
 import traefikRbac from './traefik-rbac.js';
+import traefikStreamTimeout from './traefik-stream-timeout.js';
 import yamlSyntax from './yaml-syntax.js';
 import zoneSpread from './zone-spread.js';
 import type { Rule } from '../model.js';
@@ -126,8 +131,13 @@ export const allRules: readonly Rule[] = [
   serviceSelectorMatch,
   supportedVersions,
   serviceTargetPort,
+  traefikCrds,
+  traefikEmptyBackends,
+  traefikIngressClass,
+  traefikIngressClassName,
   traefikProvider,
   traefikRbac,
+  traefikStreamTimeout,
   yamlSyntax,
   zoneSpread,
 ];
