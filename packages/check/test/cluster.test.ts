@@ -238,6 +238,19 @@ spec:
     ]);
   });
 
+  it('counts a cordoned node as an empty spread domain unless nodeTaintsPolicy is Honor (cordon taints it unschedulable)', () => {
+    const spread = (policy: string) => `      topologySpreadConstraints:
+        - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}${policy}}`;
+    const ignore = analyzeCluster(objects(deployment('web', { spec: spread('') }) + pdb('maxUnavailable: 1')), DEFAULT_CLUSTER);
+    assert.deepEqual(ignore.drains.map((d) => [d.node, d.completes, d.notReplaced.map((p) => p.pod)]), [['worker-1', true, ['web-1']], ['worker-2', true, ['web-2']]]);
+    assert.equal(
+      ignore.drains[0]?.notReplaced[0]?.reasons[2]?.reason,
+      'would exceed the topology spread on kubernetes.io/hostname (maxSkew 1): 1 matching pod here against 0 on control-plane',
+    );
+    const honor = analyzeCluster(objects(deployment('web', { spec: spread(', nodeTaintsPolicy: Honor') }) + pdb('maxUnavailable: 1')), DEFAULT_CLUSTER);
+    assert.deepEqual(honor.drains.map((d) => [d.node, d.completes, d.notReplaced.length]), [['worker-1', true, 0], ['worker-2', true, 0]]);
+  });
+
   it('refuses a bare pod (no controller re-creates it)', () => {
     const r = analyzeCluster(objects('apiVersion: v1\nkind: Pod\nmetadata: {name: lone}\nspec:\n  containers: [{name: a, image: a:1}]\n'), DEFAULT_CLUSTER);
     assert.deepEqual(r.drains.map((d) => [d.node, d.completes, d.blocked.map((b) => b.pod)]), [['worker-1', false, ['lone']]]);

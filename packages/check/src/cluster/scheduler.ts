@@ -90,7 +90,7 @@ export class ClusterState {
   filter(pod: PodModel, n: NodeState): string | undefined {
     const t = pod.template;
     if (t.nodeName !== undefined && t.nodeName !== n.node.name) return `is not the node named in spec.nodeName (${t.nodeName})`;
-    if (n.cordoned && !tolerates(t.tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) return 'is cordoned (being drained)';
+    if (n.cordoned && !tolerates(t.tolerations, UNSCHEDULABLE)) return 'is cordoned (being drained)';
     const taint = n.node.taints.find((x) => x.effect !== 'PreferNoSchedule' && !tolerates(t.tolerations, x));
     if (taint) return `has the taint ${formatTaint(taint)}, which the pod does not tolerate`;
     if (!matchesNodeSelection(pod, n.node)) return "does not match the pod's nodeSelector/node affinity";
@@ -148,7 +148,7 @@ export class ClusterState {
       const d = m.node.labels[c.topologyKey];
       if (d === undefined) continue;
       if (c.honorNodeAffinity && !matchesNodeSelection(pod, m.node)) continue;
-      if (c.honorTaints && m.node.taints.some((x) => x.effect !== 'PreferNoSchedule' && !tolerates(pod.template.tolerations, x))) continue;
+      if (c.honorTaints && (untolerated(pod, m.node) || (m.cordoned && !tolerates(pod.template.tolerations, UNSCHEDULABLE)))) continue;
       const here = m.pods.filter((p) => p.namespace === pod.namespace && selects(selector, p.labels, false)).length;
       counts.set(d, (counts.get(d) ?? 0) + here);
     }
@@ -211,6 +211,13 @@ function lessThan(a: readonly number[], b: readonly number[]): boolean {
     if (x !== y) return x < y;
   }
   return false;
+}
+
+/** The taint a cordoned node carries (so a topology spread honouring taints leaves it out). */
+const UNSCHEDULABLE = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' } as const;
+
+function untolerated(pod: PodModel, node: ClusterNode): boolean {
+  return node.taints.some((x) => x.effect !== 'PreferNoSchedule' && !tolerates(pod.template.tolerations, x));
 }
 
 export function matchesNodeSelection(pod: PodModel, node: ClusterNode): boolean {
