@@ -110,6 +110,8 @@ export interface Unit {
   readonly fileNames: readonly string[];
   /** True when the unit is a whole directory (so "missing file" findings make sense). */
   readonly isDirectory: boolean;
+  /** True for a Kustomize render, which `kubectl apply -k` applies in one go. */
+  readonly rendered?: boolean;
   readonly objects: readonly K8sObject[];
   readonly compose: readonly ComposeFile[];
   readonly dockerfiles: readonly Dockerfile[];

@@ -79,6 +79,8 @@ describe('env-host-resolves', () => {
     const app = 'apiVersion: v1\nkind: Pod\nmetadata: {name: poll}\nspec:\n  containers:\n    - name: poll\n      image: ghcr.io/x/bernstein-poll:1.0.0\n      env:\n        - {name: REDIS_HOST, value: redis}\n';
     assert.deepEqual(await checkText(`${svc}---\n${app}`, 'env-host-resolves'), ['15 REDIS_PORT is unset, so 6379 is used: Service "redis" of namespace "default" exposes 7000, not 6379 (container "poll")']);
     assert.deepEqual(await checkText(app, 'env-host-resolves'), []);
+    const named = app.replace('{name: REDIS_HOST, value: redis}', '{name: REDIS_HOST, value: redis}\n        - {name: REDIS_PORT, value: REDIS_PORT}');
+    assert.deepEqual(await checkText(`${svc}---\n${named}`, 'env-host-resolves'), ['16 REDIS_PORT is "REDIS_PORT": not a port number, so the service exits at start (container "poll")']);
   });
 });
 

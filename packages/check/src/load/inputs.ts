@@ -140,6 +140,7 @@ async function kustomizeUnit(dir: string, kfile: string, cwd: string): Promise<U
   return {
     root: shown,
     isDirectory: true,
+    rendered: true,
     fileNames: sources.map((f) => basename(f)),
     objects,
     compose: [],

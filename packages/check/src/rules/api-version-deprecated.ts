@@ -1,3 +1,4 @@
+import { ANY_KIND } from '../kinds.js';
 import { changeFor, minorOf } from '../resolve/api-versions.js';
 import { defineRule } from './define.js';
 
@@ -8,7 +9,7 @@ export default defineRule({
   remediation: 'Move the object to the version named in the finding before the cluster is upgraded to the release that removes the old one.',
   severity: 'warning',
   profiles: ['production'],
-  kinds: ['*'],
+  kinds: [ANY_KIND],
   *check({ unit, kubernetesVersion }) {
     const target = minorOf(kubernetesVersion);
     if (target === undefined) return;

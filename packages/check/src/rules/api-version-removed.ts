@@ -1,3 +1,4 @@
+import { ANY_KIND } from '../kinds.js';
 import { changeFor, minorOf } from '../resolve/api-versions.js';
 import { defineRule } from './define.js';
 
@@ -9,7 +10,7 @@ export default defineRule({
     'Move the object to the version named in the finding (`kubectl convert` does it for built-in kinds) and review the notable changes listed in the Deprecated API Migration Guide (e.g. Ingress `serviceName`/`servicePort` became `service.name`/`service.port`).',
   severity: 'error',
   profiles: ['core'],
-  kinds: ['*'],
+  kinds: [ANY_KIND],
   *check({ unit, kubernetesVersion }) {
     const target = minorOf(kubernetesVersion);
     if (target === undefined) return;

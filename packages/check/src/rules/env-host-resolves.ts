@@ -1,3 +1,4 @@
+import { POD_TEMPLATE_KINDS } from '../kinds.js';
 import type { K8sObject, Path } from '../model.js';
 import { at, num, records } from '../read.js';
 import { classifyHost } from '../resolve/dns.js';
@@ -40,7 +41,7 @@ function dialedPort(objects: readonly K8sObject[], o: K8sObject, c: ContainerAt,
     return peer.defaultPort === undefined ? undefined : { port: peer.defaultPort, site: undefined, shown: `${peer.portVariable} is ${how ?? 'unset'}, so ${peer.defaultPort} is used` };
   }
   const port = /^\d+$/.test(r.value.trim()) ? Number(r.value) : undefined;
-  return port === undefined ? undefined : { port, site: r, shown: `${peer.portVariable} is "${r.value}"` };
+  return { port, site: r, shown: `${peer.portVariable} is "${r.value}"` };
 }
 
 export default defineRule({
@@ -51,7 +52,7 @@ export default defineRule({
     'Write the name of the Service (`redis`, or `redis.<namespace>` for another namespace) in the ConfigMap the services read, and the port the Service exposes (`port`, not `targetPort`). Inside a pod, `localhost` is the pod itself.',
   severity: 'error',
   profiles: ['core'],
-  kinds: ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'ConfigMap', 'Service'],
+  kinds: [...POD_TEMPLATE_KINDS, 'ConfigMap'],
   *check({ unit }) {
     const objects = unit.objects;
     const services = objects.filter((o) => o.kind === 'Service');
@@ -80,9 +81,12 @@ export default defineRule({
           }
           const target = classifyHost(v, ns, namespaces);
           const port = dialedPort(objects, o, c, peer);
+          if (port && port.port === undefined && port.site) {
+            report(port.site.object, port.site.path, `${port.shown}: not a port number, so the service exits at start`, reader);
+          }
           if (target.kind === 'empty') report(host.object, host.path, `${peer.hostVariable} is empty: the service has no ${peer.service} host and exits at start`, reader);
           else if (target.kind === 'loopback') {
-            if (port === undefined || !podPorts(c).has(port.port)) {
+            if (port?.port === undefined || !podPorts(c).has(port.port)) {
               report(host.object, host.path, `${said}: inside a pod that is the pod itself, and no container of the pod listens on ${port?.port ?? `the ${peer.service} port`}; name the ${peer.service} Service`, reader);
             }
           } else if (target.kind === 'service') {
@@ -94,7 +98,7 @@ export default defineRule({
               continue;
             }
             const ports = servicePorts(svc);
-            if (port !== undefined && ports.length > 0 && !ports.includes(port.port)) {
+            if (port?.port !== undefined && ports.length > 0 && !ports.includes(port.port)) {
               const site = port.site ?? host;
               report(site.object, site.path, `${port.shown}: Service "${svc.name}" of namespace "${target.namespace}" exposes ${ports.join(', ')}, not ${port.port}`, reader);
             }

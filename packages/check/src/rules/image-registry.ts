@@ -1,3 +1,4 @@
+import { POD_TEMPLATE_KINDS } from '../kinds.js';
 import { str } from '../read.js';
 import { resolveImage } from '../resolve/image-ref.js';
 import { containersIn } from '../resolve/pods.js';
@@ -11,7 +12,7 @@ export default defineRule({
     'Name the registry you push to (`ghcr.io/<owner>/poll:1.0`, or a Kustomize `images:` entry with `newName`) and pin the digest it reports (`…:1.0@sha256:…`; Kustomize `images[].digest`).',
   severity: 'warning',
   profiles: ['production'],
-  kinds: ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'],
+  kinds: [...POD_TEMPLATE_KINDS],
   *check({ unit }) {
     for (const o of unit.objects) {
       for (const c of containersIn(o)) {
