@@ -12,8 +12,10 @@ import { checkUnits, type CheckOptions } from '../src/engine.js';
 import { loadUnits } from '../src/load/inputs.js';
 import { changeFor, minorOf } from '../src/resolve/api-versions.js';
 import { classifyHost } from '../src/resolve/dns.js';
+import { resolveEnv } from '../src/resolve/env.js';
 import { resolveImage } from '../src/resolve/image-ref.js';
 import { peerAddresses } from '../src/resolve/peers.js';
+import { containersIn } from '../src/resolve/pods.js';
 import { quantityBytes } from '../src/resolve/storage.js';
 import { promisedKinds } from '../src/rules/empty-manifest.js';
 
@@ -61,6 +63,38 @@ describe('env-host-resolves', () => {
     assert.deepEqual(classifyHost('127.0.0.1', 'shop', ns), { kind: 'loopback' });
     assert.deepEqual(classifyHost(' ', 'shop', ns), { kind: 'empty' });
     assert.deepEqual(classifyHost('$(DB_HOST)', 'shop', ns), { kind: 'unresolved' });
+  });
+
+  it('resolves a variable as the kubelet does: env over envFrom, the last envFrom source first', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'resolve-env-'));
+    try {
+      await writeFile(
+        join(dir, 'app.yaml'),
+        [
+          'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {REDIS_HOST: from-a, POSTGRES_HOST: pg-a}',
+          'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {REDIS_HOST: from-b}',
+          'apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {OTHER: x}',
+          'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: x:1\n      envFrom: [{configMapRef: {name: a}}, {configMapRef: {name: b}}, {secretRef: {name: s}}, {secretRef: {name: gone}, prefix: DB_}]\n      env: [{name: WORKER_NAME, value: w1}, {name: FROM_FIELD, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]',
+        ].join('\n---\n'),
+      );
+      const [unit] = await loadUnits([dir], { cwd: dir });
+      const objects = unit?.objects ?? [];
+      const pod = objects.find((o) => o.kind === 'Pod');
+      const c = pod ? containersIn(pod)[0] : undefined;
+      assert.ok(pod && c);
+      const value = (name: string) => {
+        const r = resolveEnv(objects, pod, c, name);
+        return r.state === 'value' ? `${r.value} from ${r.source}` : r.state;
+      };
+      assert.equal(value('REDIS_HOST'), 'from-b from ConfigMap "b"');
+      assert.equal(value('POSTGRES_HOST'), 'pg-a from ConfigMap "a"');
+      assert.equal(value('WORKER_NAME'), 'w1 from its env');
+      assert.equal(value('FROM_FIELD'), 'opaque');
+      assert.equal(value('DB_HOST'), 'opaque');
+      assert.equal(value('NOT_SET'), 'unset');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports each unresolvable address where it is written, with its readers', async () => {

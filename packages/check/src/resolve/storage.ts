@@ -6,7 +6,8 @@
  *   volumeMode, whose labels match the claim's selector, and that is not reserved (claimRef) or
  *   taken by another claim; `volumeName` pre-binds one volume;
  * - a claim without `storageClassName` gets the cluster's default class; with no default class it
- *   is treated like `storageClassName: ""` and binds only volumes without a class;
+ *   is treated like `storageClassName: ""` and binds only volumes without a class (since 1.28 it
+ *   also gets a default class created later, which a static analysis cannot count on);
  * - without a volume, a claim of a class whose StorageClass has a provisioner is provisioned
  *   dynamically, unless it has a selector ("a claim with a non-empty selector can't have a PV
  *   dynamically provisioned for it").
