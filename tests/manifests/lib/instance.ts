@@ -61,6 +61,26 @@ replacements:
           kind: ConfigMap
           name: postgres
         fieldPaths: [data.POSTGRES_HOST]
+  # PostgreSQL's PersistentVolume stays reserved for its claim, under the claim's new name
+  # and namespace.
+  - source:
+      kind: PersistentVolumeClaim
+      name: postgres
+      fieldPath: metadata.name
+    targets:
+      - select:
+          kind: PersistentVolume
+          name: postgres
+        fieldPaths: [spec.claimRef.name]
+  - source:
+      kind: PersistentVolumeClaim
+      name: postgres
+      fieldPath: metadata.namespace
+    targets:
+      - select:
+          kind: PersistentVolume
+          name: postgres
+        fieldPaths: [spec.claimRef.namespace]
 patches:
   - target:
       kind: Ingress

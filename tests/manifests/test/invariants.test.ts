@@ -46,7 +46,8 @@ describe('production invariants', () => {
     ['a Service selecting nothing', 'poll.service.yaml', 'app: poll\n  ports', 'app: pol\n  ports', /Service default\/poll selects no pods/],
     ['an Ingress to a missing port', 'result.ingress.yaml', 'name: http', 'name: https', /Service result has no port/],
     ['no readiness probe', 'worker.deployment.yaml', 'readinessProbe:', 'startupProbe:', /worker container worker: no readiness probe/],
-    ['a rollout that drops capacity', 'poll.deployment.yaml', 'maxUnavailable: 0', 'maxUnavailable: 1', /Deployment poll: rollout may take capacity away/],
+    ['a surge rollout with one pod per node required', 'poll.deployment.yaml', 'maxSurge: 0', 'maxSurge: 1', /Deployment poll: a rollout's extra pod finds no free node/],
+    ['a rollout that takes both replicas down', 'result.deployment.yaml', 'maxUnavailable: 1', 'maxUnavailable: 2', /Deployment result: a rollout in place must keep a replica serving/],
     ['a replicated service without a disruption budget', 'pdb.yaml', /matchLabels:\n(\s+)app: result/, 'matchLabels:\n$1app: nothing', /Deployment result: replicated without a PodDisruptionBudget/],
   ];
   for (const [what, file, from, to, expected] of cases) {

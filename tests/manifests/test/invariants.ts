@@ -209,8 +209,13 @@ export function references(objects: readonly K8sObject[], ctx: Context = {}): st
       for (const s of route.services) if (!has(s.kind ?? 'Service', s.name, ns(r))) problems.push(`IngressRoute ${r.metadata.name}: ${s.kind ?? 'Service'} ${s.name} missing`);
     }
   }
-  if (objects.some((o) => o.apiVersion.startsWith('traefik.io/')) && !has('CustomResourceDefinition', 'ingressroutes.traefik.io')) {
-    problems.push('traefik.io objects without their CustomResourceDefinitions');
+  // A kind is unknown to the API server until its definition is Established, so one apply of
+  // both fails ("no matches for kind"): definitions live in deploy/kubernetes/crds, applied first.
+  for (const crd of ofKind(objects, 'CustomResourceDefinition')) {
+    const d = spec<{ group: string; names: { kind: string } }>(crd);
+    if (objects.some((o) => o.kind === d.names.kind && o.apiVersion.startsWith(`${d.group}/`))) {
+      problems.push(`CustomResourceDefinition ${crd.metadata.name} is applied together with objects of its kind`);
+    }
   }
   return problems;
 }
@@ -231,8 +236,46 @@ export function spread(objects: readonly K8sObject[]): string[] {
     if (!ofKind(objects, 'PodDisruptionBudget').some((p) => ns(p) === w.namespace && matches(spec<{ selector: Selector }>(p).selector, w.labels))) {
       problems.push(`Deployment ${w.name}: replicated without a PodDisruptionBudget`);
     }
-    const strategy = spec<{ strategy?: { type?: string; rollingUpdate?: { maxUnavailable?: number | string } } }>(w.object).strategy;
-    if (strategy?.type !== 'RollingUpdate' || strategy.rollingUpdate?.maxUnavailable !== 0) problems.push(`Deployment ${w.name}: rollout may take capacity away (maxUnavailable must be 0)`);
+    problems.push(...rollout(w, required));
+    problems.push(...spreadConstraints(w));
+  }
+  return problems;
+}
+
+/**
+ * A rollout that completes on the course's cluster (2 schedulable workers, the control plane
+ * tainted) and never leaves the service without a ready pod. With one pod per node required,
+ * an extra (surge) pod has no node left: such a Deployment replaces in place (maxSurge 0,
+ * maxUnavailable 1, the other replica serving). Spread Deployments surge without dropping one.
+ */
+function rollout(w: Workload, onePerNodeRequired: boolean): string[] {
+  const strategy = spec<{ strategy?: { type?: string; rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string } } }>(w.object).strategy;
+  if (strategy?.type !== 'RollingUpdate') return [`Deployment ${w.name}: not a rolling update`];
+  const { maxUnavailable, maxSurge } = strategy.rollingUpdate ?? {};
+  if (onePerNodeRequired) {
+    const problems: string[] = [];
+    if (maxSurge !== 0) problems.push(`Deployment ${w.name}: a rollout's extra pod finds no free node with one pod per node required on 2 nodes (maxSurge must be 0)`);
+    if (maxUnavailable !== 1 || (w.replicas ?? 1) < 2) problems.push(`Deployment ${w.name}: a rollout in place must keep a replica serving (maxUnavailable 1 of at least 2 replicas)`);
+    return problems;
+  }
+  return maxUnavailable === 0 ? [] : [`Deployment ${w.name}: rollout may take capacity away (maxUnavailable must be 0)`];
+}
+
+/**
+ * Required spreads count only nodes the pods may run on (nodeTaintsPolicy Honor: the default
+ * counts a tainted control plane as an empty node), and zones are only preferred, never
+ * required (nodes without the zone label would be filtered out).
+ * https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
+ */
+function spreadConstraints(w: Workload): string[] {
+  const problems: string[] = [];
+  for (const t of w.pod.topologySpreadConstraints ?? []) {
+    if (t.whenUnsatisfiable === 'DoNotSchedule' && t.nodeTaintsPolicy !== 'Honor') {
+      problems.push(`Deployment ${w.name}: spread over ${t.topologyKey} counts tainted nodes (nodeTaintsPolicy must be Honor)`);
+    }
+    if (t.topologyKey === 'topology.kubernetes.io/zone' && t.whenUnsatisfiable !== 'ScheduleAnyway') {
+      problems.push(`Deployment ${w.name}: a required zone spread leaves pods Pending on nodes without zone labels`);
+    }
   }
   return problems;
 }

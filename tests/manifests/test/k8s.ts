@@ -17,6 +17,9 @@ export interface EnvVar {
 export interface Probe {
   httpGet?: { path: string; port: number | string };
   exec?: { command: string[] };
+  periodSeconds?: number;
+  failureThreshold?: number;
+  initialDelaySeconds?: number;
 }
 export interface Container {
   name: string;
@@ -29,6 +32,7 @@ export interface Container {
   envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
   readinessProbe?: Probe;
   livenessProbe?: Probe;
+  startupProbe?: Probe;
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   securityContext?: {
     runAsNonRoot?: boolean;
@@ -46,7 +50,7 @@ export interface Volume {
   configMap?: { name: string };
   secret?: { secretName: string };
   hostPath?: { path: string };
-  emptyDir?: unknown;
+  emptyDir?: { medium?: string; sizeLimit?: string };
 }
 export interface PodSpec {
   serviceAccountName?: string;
@@ -64,7 +68,7 @@ export interface PodSpec {
       preferredDuringSchedulingIgnoredDuringExecution?: unknown[];
     };
   };
-  topologySpreadConstraints?: { maxSkew: number; topologyKey: string; whenUnsatisfiable: string; labelSelector: Selector }[];
+  topologySpreadConstraints?: { maxSkew: number; topologyKey: string; whenUnsatisfiable: string; nodeTaintsPolicy?: string; labelSelector: Selector }[];
   initContainers?: Container[];
   containers: Container[];
   volumes?: Volume[];
