@@ -67,7 +67,8 @@ export interface ParseProblem {
 }
 
 /** Kinds that can be declared as existing in the cluster but not in the input. */
-export const EXTERNAL_KINDS = ['Secret', 'ConfigMap', 'PersistentVolumeClaim', 'PersistentVolume', 'ServiceAccount'] as const;
+// CustomResourceDefinition: CRDs applied before the unit (crd-same-apply), named like `ingressroutes.traefik.io`.
+export const EXTERNAL_KINDS = ['Secret', 'ConfigMap', 'PersistentVolumeClaim', 'PersistentVolume', 'ServiceAccount', 'CustomResourceDefinition'] as const;
 export type ExternalKind = (typeof EXTERNAL_KINDS)[number];
 /** Kinds whose references name keys, so a declaration must list them. */
 export const KEYED_KINDS: readonly ExternalKind[] = ['Secret', 'ConfigMap'];

@@ -6,14 +6,18 @@ export default defineRule({
   description:
     "Traefik custom resources match the Traefik that reads them and their CRDs are installed: 3.x reads only `traefik.io` (https://github.com/traefik/traefik/blob/v3.4/pkg/provider/kubernetes/crd/client.go), 2.0–2.9 only `traefik.containo.us`, 2.10/2.11 both (https://doc.traefik.io/traefik/v2.11/migration/v2/); ServersTransportTCP exists from 3.0. A custom resource whose CustomResourceDefinition is not in the input fails to apply (no matches for kind); a CRD provider that lists a kind whose CRD is missing never syncs (https://github.com/traefik/traefik-helm-chart/issues/870).",
   remediation:
-    "Use the API group of your Traefik version (`traefik.io/v1alpha1` for 3.x), and apply Traefik's CRDs for that version before the custom resources (kubectl apply -f https://raw.githubusercontent.com/traefik/traefik/v3.4/docs/content/reference/dynamic-configuration/kubernetes-crd-definition-v1.yml), all ten kinds.",
+    "Use the API group of your Traefik version (`traefik.io/v1alpha1` for 3.x), and apply Traefik's CRDs for that version before the custom resources (kubectl apply -f https://raw.githubusercontent.com/traefik/traefik/v3.4/docs/content/reference/dynamic-configuration/kubernetes-crd-definition-v1.yml), all ten kinds. CRDs applied separately (as crd-same-apply asks) are declared in bernstein-check.yaml: `external: [{kind: CustomResourceDefinition, name: ingressroutes.traefik.io}, ...]`.",
   severity: 'error',
   profiles: ['core'],
   kinds: ['Deployment', 'DaemonSet', 'StatefulSet', 'Pod', 'CustomResourceDefinition', ...Object.keys(CRD_KINDS)],
-  *check({ unit }) {
+  *check({ unit, external }) {
     const readers = traefikInstances(unit.objects).filter((t) => providerOf(t, 'crd'));
     if (readers.length === 0) return; // no CRD provider: traefik-provider reports unread routes
-    const crds = new Set(unit.objects.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.name));
+    // CRDs of the input, and those declared external (applied first, as crd-same-apply asks).
+    const crds = new Set([
+      ...unit.objects.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.name),
+      ...(external ?? []).filter((x) => x.kind === 'CustomResourceDefinition').map((x) => x.name),
+    ]);
     const resources = unit.objects.filter((o) => traefikGroupOf(o.apiVersion, o.kind) !== undefined);
     for (const o of resources) {
       const group = traefikGroupOf(o.apiVersion, o.kind) ?? '';
@@ -30,7 +34,7 @@ export default defineRule({
         continue;
       }
       const crd = `${CRD_KINDS[o.kind] ?? ''}.${group}`;
-      if (!crds.has(crd)) yield { object: o, path: ['apiVersion'], message: `${o.kind} "${id}" needs the CustomResourceDefinition ${crd}, which is not in the input: kubectl apply fails with "no matches for kind ${o.kind}" (install Traefik's CRDs first)` };
+      if (!crds.has(crd)) yield { object: o, path: ['apiVersion'], message: `${o.kind} "${id}" needs the CustomResourceDefinition ${crd}, which is neither in the input nor declared external: kubectl apply fails with "no matches for kind ${o.kind}" (install Traefik's CRDs first)` };
     }
     // The CRD provider lists every kind of its version: a partial set of CRDs leaves it unsynced.
     const anyTraefikCrd = [...crds].some((n) => n.endsWith(`.${GROUP_V3}`) || n.endsWith(`.${GROUP_V2}`));
@@ -40,7 +44,7 @@ export default defineRule({
       if (groups.length !== 1) continue; // 2.10/2.11 read either group
       const missing = crdKinds(t.version).map((k) => `${CRD_KINDS[k] ?? ''}.${groups[0] ?? ''}`).filter((n) => !crds.has(n));
       if (missing.length > 0) {
-        yield { object: t.object, path: t.argsPath, message: `${t.version.label} (${t.id}) runs the kubernetescrd provider, which lists every Traefik kind, but the input installs no CRD for ${missing.join(', ')}: that list fails and the provider never syncs` };
+        yield { object: t.object, path: t.argsPath, message: `${t.version.label} (${t.id}) runs the kubernetescrd provider, which lists every Traefik kind, but no CRD for ${missing.join(', ')} is in the input or declared external: that list fails and the provider never syncs` };
       }
     }
   },
