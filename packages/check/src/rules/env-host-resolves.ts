@@ -1,10 +1,11 @@
+import { namespaceOf } from '../k8s.js';
 import { POD_TEMPLATE_KINDS } from '../kinds.js';
 import type { K8sObject, Path } from '../model.js';
 import { at, num, records } from '../read.js';
 import { classifyHost } from '../resolve/dns.js';
 import { resolveEnv } from '../resolve/env.js';
 import { peerAddresses, type PeerAddress } from '../resolve/peers.js';
-import { containersIn, describe, namespaceOfObject, type ContainerAt } from '../resolve/pods.js';
+import { containersIn, describe, type ContainerAt } from '../resolve/pods.js';
 import { defineRule } from './define.js';
 
 interface Problem {
@@ -57,7 +58,7 @@ export default defineRule({
     const objects = unit.objects;
     const services = objects.filter((o) => o.kind === 'Service');
     if (services.length === 0) return;
-    const namespaces = new Set([...objects.map(namespaceOfObject), ...objects.filter((o) => o.kind === 'Namespace').map((o) => o.name)]);
+    const namespaces = new Set([...objects.map(namespaceOf), ...objects.filter((o) => o.kind === 'Namespace').map((o) => o.name)]);
     const peers = peerAddresses();
     const problems = new Map<string, Problem>();
     const report = (object: K8sObject, path: Path, text: string, reader: string) => {
@@ -67,7 +68,7 @@ export default defineRule({
       problems.set(key, p);
     };
     for (const o of objects) {
-      const ns = namespaceOfObject(o);
+      const ns = namespaceOf(o);
       for (const c of containersIn(o)) {
         const reader = `${describe(o)} container "${c.name}"`;
         for (const peer of peers) {
@@ -90,10 +91,10 @@ export default defineRule({
               report(host.object, host.path, `${said}: inside a pod that is the pod itself, and no container of the pod listens on ${port?.port ?? `the ${peer.service} port`}; name the ${peer.service} Service`, reader);
             }
           } else if (target.kind === 'service') {
-            const svc = services.find((s) => s.name === target.name && namespaceOfObject(s) === target.namespace);
+            const svc = services.find((s) => s.name === target.name && namespaceOf(s) === target.namespace);
             if (!svc) {
               const elsewhere = target.qualified ? undefined : services.find((s) => s.name === target.name);
-              const hint = elsewhere ? `; Service "${target.name}" is in namespace "${namespaceOfObject(elsewhere)}": write "${target.name}.${namespaceOfObject(elsewhere)}"` : '';
+              const hint = elsewhere ? `; Service "${target.name}" is in namespace "${namespaceOf(elsewhere)}": write "${target.name}.${namespaceOf(elsewhere)}"` : '';
               report(host.object, host.path, `${said}: there is no Service "${target.name}" in namespace "${target.namespace}"${hint}`, reader);
               continue;
             }
