@@ -32,8 +32,9 @@ export const COURSE_FILES = [
 
 /** Optional Kustomize components under components/, in the order they are applied. */
 // app-only comes last: it also removes the cluster-wide objects other components add (the
-// NetworkPolicies of Traefik and cAdvisor from network-policies).
-export const COMPONENTS = ['autoscaling', 'keda-worker', 'network-policies', 'monitoring', 'canary', 'app-only'] as const;
+// NetworkPolicies of Traefik and cAdvisor from network-policies). keda-worker comes after
+// network-policies: it opens Redis' policy to KEDA's operator.
+export const COMPONENTS = ['autoscaling', 'network-policies', 'keda-worker', 'monitoring', 'canary', 'app-only'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
 /** Overlays under overlays/. */
