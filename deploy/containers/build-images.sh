@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds our three images from their unmodified Dockerfiles, with podman, against the local
+# Builds our three images from the unmodified Dockerfile (a target each), with podman, against the local
 # stand-in base images (stand-ins.sh) — never pulling — and prints each image's size.
 # Tags: bernstein/<service>:<version of package.json>, the names deploy/compose.yaml uses.
 # Usage: deploy/containers/build-images.sh [poll worker result]
@@ -20,7 +20,7 @@ services=("$@")
 for s in "${services[@]}"; do
   start=$(date +%s)
   # --format docker keeps HEALTHCHECK (the OCI image format has no field for it).
-  if ! podman build --pull=never --format docker "${args[@]}" -f "services/$s/Dockerfile" \
+  if ! podman build --pull=never --format docker "${args[@]}" --target "$s" \
     -t "localhost/bernstein/$s:$version" . >"$logs/build-$s.log" 2>&1; then
     echo "build-images: $s failed; last lines of $logs/build-$s.log:" >&2
     tail -40 "$logs/build-$s.log" >&2

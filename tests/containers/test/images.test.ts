@@ -1,5 +1,5 @@
 /**
- * The three images, built with podman from their unmodified Dockerfiles on stand-in bases
+ * The three images, built with podman from the unmodified Dockerfile's targets on stand-in bases
  * (deploy/containers/stand-ins.sh), and what the built images promise.
  * Skipped (with the reason) where podman is unusable, unless CI is set: then it fails.
  */
@@ -14,19 +14,22 @@ const image = (s: string) => `localhost/bernstein/${s}:${version}`;
 const availability = await podmanAvailability();
 const skip = availability.ok ? false : availability.reason;
 
+/** The pinned base image, as the Dockerfile's build stage names it. */
+function baseImage(): string | undefined {
+  return /^FROM (\S+) AS build$/m.exec(readFileSync(`${repoRoot}Dockerfile`, 'utf8'))?.[1];
+}
+
 describe('container images', { skip, concurrency: false }, () => {
   test('stand-in base images exist under the exact FROM names (deploy/containers/stand-ins.sh)', async () => {
     const r = await run(`${scriptsDir}stand-ins.sh`, []);
     assert.equal(r.code, 0, `stand-ins.sh failed:\n${r.stdout}\n${r.stderr}`);
-    for (const s of SERVICES) {
-      const from = /^FROM (\S+) AS build$/m.exec(readFileSync(`${repoRoot}services/${s}/Dockerfile`, 'utf8'))?.[1];
-      assert.ok(from, `services/${s}/Dockerfile has no 'FROM … AS build'`);
-      await podmanOk(['image', 'exists', from]);
-    }
+    const from = baseImage();
+    assert.ok(from, "the Dockerfile has no 'FROM … AS build'");
+    await podmanOk(['image', 'exists', from]);
   });
 
   for (const s of SERVICES) {
-    test(`${s} builds from its unmodified Dockerfile without pulling`, async () => {
+    test(`${s} builds from its target of the unmodified Dockerfile without pulling`, async () => {
       const r = await run(`${scriptsDir}build-images.sh`, [s]);
       assert.equal(r.code, 0, `build of ${s} failed:\n${r.stdout}\n${r.stderr}`);
       console.log(r.stdout.trim());
@@ -65,13 +68,18 @@ describe('container images', { skip, concurrency: false }, () => {
       assert.deepEqual(c.Cmd, ['node', 'dist/server.js'], `${s}: CMD`);
       assert.equal((c.Entrypoint ?? []).length, 0, `${s}: no entrypoint wrapper`);
       assert.ok(c.Env.includes('NODE_ENV=production'), `${s}: NODE_ENV`);
+      assert.equal(c.Labels['org.opencontainers.image.title'], `bernstein-${s}`, `${s}: its own title label`);
+      // The Node flags of the service's own start script (package.json), so the image runs it as `npm start` would.
+      const start = (JSON.parse(readFileSync(`${repoRoot}services/${s}/package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start;
+      const flags = start.replace(/^node\s*/, '').replace(/\s*dist\/server\.js$/, '');
+      assert.equal(c.Env.find((e) => e.startsWith('NODE_OPTIONS='))?.slice('NODE_OPTIONS='.length) ?? '', flags, `${s}: NODE_OPTIONS = start script flags`);
       assert.equal(c.Labels['org.opencontainers.image.version'], version);
       assert.equal(c.Labels['org.opencontainers.image.licenses'], 'MIT');
       assert.match(c.Labels['org.opencontainers.image.source'] ?? '', /^\S+$/);
       assert.ok(info.Healthcheck?.Test.join(' ').includes('/healthz'), `${s}: HEALTHCHECK on /healthz`);
       assert.ok(c.ExposedPorts && `${s === 'worker' ? 8080 : 80}/tcp` in c.ExposedPorts, `${s}: EXPOSE`);
       // What we add to the base stays small (measured ~20 MB: production node_modules + dist).
-      const from = /^FROM (\S+) AS build$/m.exec(readFileSync(`${repoRoot}services/${s}/Dockerfile`, 'utf8'))?.[1] ?? '';
+      const from = baseImage() ?? '';
       const [size, baseSize] = await Promise.all(
         [image(s), from].map(async (i) => Number(await podmanOk(['image', 'inspect', '--format', '{{.Size}}', i]))),
       );
