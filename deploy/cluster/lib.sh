@@ -51,11 +51,13 @@ build_images() {
   tag="$(image_tag)"
   [ -n "$tag" ] || die "cannot read the version from $repo_dir/package.json"
   revision="$(git -C "$repo_dir" rev-parse HEAD 2>/dev/null || echo unknown)"
+  # One Dockerfile at the repository's root, a build target per service.
+  [ -f "$repo_dir/Dockerfile" ] || die "the Dockerfile is missing at $repo_dir/Dockerfile"
   for s in poll worker result; do
-    [ -f "$repo_dir/services/$s/Dockerfile" ] || die "services/$s/Dockerfile is missing"
+    grep -q "^FROM .* AS $s\$" "$repo_dir/Dockerfile" || die "the Dockerfile has no build target $s"
     log "building bernstein/$s:$tag"
     docker build --build-arg "VERSION=$tag" --build-arg "REVISION=$revision" \
-      -f "$repo_dir/services/$s/Dockerfile" -t "bernstein/$s:$tag" "$repo_dir"
+      --target "$s" -f "$repo_dir/Dockerfile" -t "bernstein/$s:$tag" "$repo_dir"
   done
 }
 
@@ -77,9 +79,24 @@ prepare_data_node() { # <node container> <node name>
   kc label node "$node" bernstein.dev/postgres-data=true --overwrite >/dev/null
 }
 
+# CustomResourceDefinitions (deploy/kubernetes/crds: Traefik's traefik.io kinds) go first,
+# in an apply of their own, and must be Established before any object of their kinds is
+# sent: in one `apply -k` with both, the custom resources fail with "no matches for kind"
+# because the API server serves a new kind only once its definition is accepted.
+# Server-side apply: full CRD schemas can exceed the 256 KiB annotation that client-side
+# apply stores.
+apply_crds() {
+  local dir="$kubernetes_dir/crds"
+  [ -f "$dir/kustomization.yaml" ] || return 0
+  log "applying the CustomResourceDefinitions (deploy/kubernetes/crds) first"
+  kc apply --server-side -k "$dir"
+  kc kustomize "$dir" | kc wait --for=condition=Established --timeout=60s -f -
+}
+
 apply_overlay() { # <overlay name>
   local dir="$kubernetes_dir/overlays/$1"
   [ -f "$dir/kustomization.yaml" ] || die "no overlay $1 (expected $dir/kustomization.yaml)"
+  apply_crds
   # A Job's pod template is immutable: the finished migration of the previous version goes.
   kc -n default delete job migrate --ignore-not-found >/dev/null
   log "applying overlay $1"

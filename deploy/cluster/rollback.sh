@@ -1,23 +1,29 @@
 #!/usr/bin/env bash
-# The 1-click rollback: every Bernstein Deployment of the app's namespace (and Traefik in
-# kube-public) goes back to its previous revision, then waits until all are rolled out.
-# Deployments that have no previous revision are left alone and reported.
-# Usage: deploy/cluster/rollback.sh [--context CONTEXT] [--namespace NAMESPACE] [--app-only]
-#   --namespace defaults to "default" (the base and local overlay; production: bernstein);
-#   --app-only leaves Traefik as it is.
+# The 1-click rollback: the app's own Deployments (poll, worker, result) in one namespace go
+# back to their previous revision, then it waits until all are rolled out. Nothing else is
+# touched: not Redis or PostgreSQL (a database image downgrade can break its data: a major
+# version cannot open a newer data directory), not the Traefik shared by every instance,
+# not the canary (shift its weights instead). Deployments without a previous revision are
+# left alone and reported.
+# Usage: deploy/cluster/rollback.sh [--context CONTEXT] [--namespace NAMESPACE]
+#   --namespace defaults to "default" (base and local overlay); production: bernstein,
+#   instance N: bernstein-N.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
+# Only poll, result (component frontend) and worker (component backend) carry these labels;
+# the candidate poll-canary is a frontend too but is labelled track=canary.
+# tests/manifests/test/rollback.test.ts checks this selector against every render.
+app_selector='app.kubernetes.io/part-of=bernstein,app.kubernetes.io/component in (frontend,backend),track!=canary'
+
 namespace=default
-edge=1
 KUBE_CONTEXT=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --context) KUBE_CONTEXT="${2:?--context needs a value}"; shift 2 ;;
     --namespace | -n) namespace="${2:?--namespace needs a value}"; shift 2 ;;
-    --app-only) edge=0; shift ;;
-    -h | --help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,10p' "$0"; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
 done
@@ -26,24 +32,22 @@ require_tools kubectl
   die "no kubectl context: pass --context"
 
 targets=()
-while IFS= read -r d; do [ -n "$d" ] && targets+=("$namespace/$d"); done < <(
-  kc -n "$namespace" get deployments -l app.kubernetes.io/part-of=bernstein -o name | sed 's#^deployment.apps/##')
-[ "$edge" -eq 0 ] || targets+=("kube-public/traefik")
-[ ${#targets[@]} -gt 0 ] || die "no Bernstein deployments in namespace $namespace (context $KUBE_CONTEXT)"
+while IFS= read -r d; do [ -n "$d" ] && targets+=("$d"); done < <(
+  kc -n "$namespace" get deployments -l "$app_selector" -o name | sed 's#^deployment.apps/##')
+[ ${#targets[@]} -gt 0 ] || die "no Bernstein app deployments in namespace $namespace (context $KUBE_CONTEXT)"
 
 rolled=()
-for t in "${targets[@]}"; do
-  ns="${t%%/*}" name="${t#*/}"
-  revision="$(kc -n "$ns" get deployment "$name" -o jsonpath='{.metadata.annotations.deployment\.kubernetes\.io/revision}')"
+for name in "${targets[@]}"; do
+  revision="$(kc -n "$namespace" get deployment "$name" -o jsonpath='{.metadata.annotations.deployment\.kubernetes\.io/revision}')"
   if [ "${revision:-1}" -le 1 ]; then
-    log "$t has no previous revision, left as is"
+    log "$namespace/$name has no previous revision, left as is"
     continue
   fi
-  log "rolling back $t (revision $revision)"
-  kc -n "$ns" rollout undo "deployment/$name"
-  rolled+=("$t")
+  log "rolling back $namespace/$name (revision $revision)"
+  kc -n "$namespace" rollout undo "deployment/$name"
+  rolled+=("$name")
 done
-for t in ${rolled[@]+"${rolled[@]}"}; do
-  kc -n "${t%%/*}" rollout status "deployment/${t#*/}" --timeout=300s
+for name in ${rolled[@]+"${rolled[@]}"}; do
+  kc -n "$namespace" rollout status "deployment/$name" --timeout=300s
 done
-log "rolled back ${#rolled[@]} deployment(s)"
+log "rolled back ${#rolled[@]} deployment(s) in $namespace"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command to a working Bernstein on a local kind cluster: 1 control plane + 2 workers
 # (kind.yaml), NodePorts 30021/30042 on the host, images built from
-# services/*/Dockerfile and loaded into the nodes, overlays/local applied, rollout waited
+# the root Dockerfile and loaded into the nodes, CRDs then overlays/local applied, rollout waited
 # for, one vote smoke-tested.
 # Usage: deploy/cluster/up-kind.sh         (BERNSTEIN_CLUSTER=name to rename the cluster)
 set -euo pipefail

@@ -61,7 +61,7 @@ describe('bernstein check on the deployment', () => {
 
   it('finds no error in the restore Job applied beside the base', async () => {
     const file = join(renders, 'base-with-restore.yaml');
-    const restore = await readFile(join(kubernetesDir, 'ops', 'postgres-restore.job.yaml'), 'utf8');
+    const restore = (await renderDir(join(kubernetesDir, 'ops', 'postgres-restore'))).yaml;
     await writeFile(file, `${(await renderDir(join(kubernetesDir, 'base'))).yaml}---\n${restore}`);
     const r = await check(['--profile', 'production', file]);
     assert.equal(r.code, 0, r.out);

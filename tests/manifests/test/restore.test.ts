@@ -5,14 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { Database, loadConfig, migrate, postgresVars } from '@bernstein/common';
 import { PostgresServer, postgresBinDir } from '@bernstein/local';
-import { kubernetesDir, parseManifests, renderDir } from '../lib/index.js';
+import { kubernetesDir, renderDir } from '../lib/index.js';
 import { hardened } from './invariants.js';
 import { get, spec, type PodSpec } from './k8s.js';
 
@@ -41,7 +41,7 @@ describe('backup and restore procedure', () => {
   before(async () => {
     const base = (await renderDir(join(kubernetesDir, 'base'))).objects;
     backupScript = scriptOf(spec<{ jobTemplate: { spec: { template: { spec: PodSpec } } } }>(get(base, 'CronJob', 'postgres-backup')).jobTemplate.spec.template.spec);
-    const restore = parseManifests(readFileSync(join(kubernetesDir, 'ops', 'postgres-restore.job.yaml'), 'utf8'), 'restore job');
+    const restore = (await renderDir(join(kubernetesDir, 'ops', 'postgres-restore'))).objects;
     assert.deepEqual(hardened([...base, ...restore]), [], 'the restore Job is hardened like every workload');
     restoreScript = scriptOf(spec<{ template: { spec: PodSpec } }>(get(restore, 'Job', 'postgres-restore')).template.spec);
     backups = mkdtempSync(join(tmpdir(), 'bernstein-backups-'));
@@ -85,6 +85,22 @@ describe('backup and restore procedure', () => {
     assert.deepEqual((await tallies()).map((t) => [t.option, t.votes]), [['a', '200'], ['b', '101']]);
     const again = await migrate(db, logger);
     assert.deepEqual(again.applied, []);
+  });
+
+  it('the backup script removes .partial files a dead run left, and only those older than the job deadline', () => {
+    const old = join(backups, '.bernstein-20260101T000000Z.dump.partial');
+    const live = join(backups, '.bernstein-20260101T120000Z.dump.partial');
+    for (const f of [old, live]) writeFileSync(f, 'half a dump');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(old, twoHoursAgo, twoHoursAgo);
+    const r = run(backupScript);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^removed leftover .*\/\.bernstein-20260101T000000Z\.dump\.partial$/m);
+    assert.equal(existsSync(old), false);
+    assert.equal(existsSync(live), true, 'a partial file as young as a running job is kept');
+    rmSync(live);
+    // Only dumps besides: the two complete ones of this suite.
+    assert.deepEqual(readdirSync(backups).filter((f) => !/^bernstein-\d{8}T\d{6}Z\.dump$/.test(f)), []);
   });
 
   it('refuses a dump that does not exist and changes nothing', async () => {
