@@ -17,6 +17,7 @@ import {
   needsOf,
   parseFlags,
   providersOf,
+  staticConfig,
   servedBy,
   traefikInstances,
   versionFromImage,
@@ -73,6 +74,23 @@ describe('static configuration', () => {
       parseToml('# c\n[entryPoints.web]\n  address = ":80" # port\n[providers.kubernetesCRD]\n  namespaces = ["a", "b"]\n  "allowEmptyServices" = true\n[[tls.certificates]]\n  certFile = "x"\n'),
       { entryPoints: { web: { address: ':80' } }, providers: { kubernetesCRD: { namespaces: ['a', 'b'], allowEmptyServices: true } } },
     );
+  });
+
+  it('reads TRAEFIK_* variables when there are no flags; a file outside the input leaves the configuration unknown', () => {
+    const env = staticConfig(v('traefik:v3.2.1'), {
+      container: { env: [{ name: 'TRAEFIK_PROVIDERS_KUBERNETESINGRESS', value: 'true' }, { name: 'TRAEFIK_ENTRYPOINTS_WEB_ADDRESS', value: ':80' }, { name: 'OTHER', value: 'x' }] },
+      podSpec: {},
+      objects: [],
+      namespace: 'kube-public',
+    });
+    assert.deepEqual([env.source.kind, [...env.values]], ['env', [['providers.kubernetesingress', 'true'], ['entrypoints.web.address', ':80']]]);
+    const elsewhere = staticConfig(v('traefik:v3.2.1'), {
+      container: { args: ['--configFile=/config/traefik.yml'], volumeMounts: [{ name: 'cfg', mountPath: '/config' }] },
+      podSpec: { volumes: [{ name: 'cfg', configMap: { name: 'not-in-input' } }] },
+      objects: [],
+      namespace: 'kube-public',
+    });
+    assert.deepEqual(elsewhere.source, { kind: 'unknown', reason: 'its configuration file /config/traefik.yml is not in the input' });
   });
 
   it('v3 with a mounted traefik.yml: the file is the whole configuration', async () => {
