@@ -66,9 +66,17 @@ spec:
     ]);
   });
 
-  it('is a warning when evicted pods find no other node, once per workload', async () => {
-    assert.deepEqual(await findings(deployment('db', { replicas: 2, spec: ANTI_AFFINITY('db') }) + pdb('maxUnavailable: 1'), 'cluster-drain'), [
-      `warning Deployment db: draining worker-1 or worker-2 ${DEFAULT} leaves 1 of 2 pods of Deployment db Pending until the node is back: ${CP}; worker-1 is cordoned (being drained); worker-2 already runs db-2, excluded by the pod's anti-affinity on kubernetes.io/hostname`,
+  it('is a warning when a drain leaves a workload with no running pod, not when a budget allows fewer', async () => {
+    const pinned = deployment('db', { replicas: 1, spec: '      nodeSelector: {kubernetes.io/hostname: worker-1}' });
+    assert.deepEqual(await findings(pinned, 'cluster-drain'), [
+      `warning Deployment db: draining worker-1 ${DEFAULT} leaves no pod of Deployment db running until the node is back: the evicted pod finds no other node (${CP}; worker-1 is cordoned (being drained); worker-2 does not match the pod's nodeSelector/node affinity)`,
+    ]);
+    assert.deepEqual(await findings(deployment('db', { replicas: 2, spec: ANTI_AFFINITY('db') }) + pdb('maxUnavailable: 1'), 'cluster-drain'), []);
+  });
+
+  it('warns of a bare pod, at which kubectl drain stops until --force', async () => {
+    assert.deepEqual(await findings('apiVersion: v1\nkind: Pod\nmetadata: {name: lone}\nspec:\n  containers: [{name: a, image: a:1}]\n', 'cluster-drain'), [
+      `warning Pod lone: draining worker-1 ${DEFAULT} stops at pod lone: it is not managed by a controller, so kubectl drain refuses to delete it without --force (and nothing would re-create it)`,
     ]);
   });
 

@@ -230,7 +230,7 @@ spec:
   it('completes but leaves the pod of an anti-affine pair Pending when only two workers exist', () => {
     const r = analyzeCluster(objects(deployment('web', { replicas: 2, spec: ANTI_AFFINITY('web') }) + pdb('maxUnavailable: "50%"')), DEFAULT_CLUSTER);
     const d = r.drains[0];
-    assert.deepEqual([d?.node, d?.completes, d?.notReplaced.map((p) => p.pod)], ['worker-1', true, ['web-1']]);
+    assert.deepEqual([d?.node, d?.completes, d?.notReplaced.map((p) => p.pod), d?.outages.length], ['worker-1', true, ['web-1'], 0]);
     assert.deepEqual(d?.notReplaced[0]?.reasons.map((x) => `${x.node} ${x.reason}`), [
       CP_TAINT,
       'worker-1 is cordoned (being drained)',

@@ -59,6 +59,8 @@ export interface DrainResult {
   readonly blocked: readonly DrainBlock[];
   /** Evicted pods whose replacement finds no other node. */
   readonly notReplaced: readonly PendingPod[];
+  /** Workloads left with no running pod until the node is back (a Pending replacement of each). */
+  readonly outages: readonly PendingPod[];
 }
 
 export interface HpaResult {
@@ -309,7 +311,7 @@ function budgets(objects: readonly K8sObject[], workloads: readonly Workload[]):
 function drain(base: ClusterState, nodeName: string, objects: readonly K8sObject[], workloads: readonly Workload[]): DrainResult {
   const state = base.clone();
   const node = state.nodes.find((n) => n.node.name === nodeName);
-  if (!node) return { node: nodeName, evicted: 0, completes: true, blocked: [], notReplaced: [] };
+  if (!node) return { node: nodeName, evicted: 0, completes: true, blocked: [], notReplaced: [], outages: [] };
   node.cordoned = true;
   const pdbs = budgets(objects, workloads);
   const queue = node.pods.filter((p) => p.workload.kind !== 'DaemonSet');
@@ -356,7 +358,8 @@ function drain(base: ClusterState, nodeName: string, objects: readonly K8sObject
       reason: b ? `PodDisruptionBudget ${b.pdb.name} (${b.describe}) allows no disruption: ${h} healthy, ${b.desiredHealthy} required${waiting.length > 0 ? ', and the evicted pods find no other node' : ''}` : 'cannot be evicted',
     });
   }
-  return { node: nodeName, evicted, completes: queue.length === 0, blocked, notReplaced };
+  const outages = notReplaced.filter((p, i) => notReplaced.findIndex((q) => q.workload === p.workload) === i && !state.nodes.some((n) => n.pods.some((x) => x.workload === p.workload)));
+  return { node: nodeName, evicted, completes: queue.length === 0, blocked, notReplaced, outages };
 }
 
 /** How many replicas of the HPA's target fit at its maximum, everything else in place. */
