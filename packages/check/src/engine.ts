@@ -58,6 +58,9 @@ export function selectRules(opts: CheckOptions): { rule: Rule; severity: Severit
 
 async function validateAll(unit: Unit): Promise<Map<K8sObject, SchemaOutcome>> {
   const out = new Map<K8sObject, SchemaOutcome>();
+  // Load the validators of every kind present at once: one after the other, each module load
+  // waits for its file reads in turn.
+  await Promise.all(unit.objects.filter((o) => !isTraefikKind(o.apiVersion, o.kind)).map((o) => validatorFor(o.apiVersion, o.kind)));
   for (const o of unit.objects) {
     if (isTraefikKind(o.apiVersion, o.kind)) {
       out.set(o, { known: true, ...validateTraefik(o.kind, o.data) });

@@ -75,6 +75,10 @@ export function lineOfPath(src: YamlSource, path: Path): number {
   return line;
 }
 
+const data = new WeakMap<Document, unknown>();
+
+/** The document as plain data (converted once: loading asks several times per document). */
 export function toData(doc: Document): unknown {
-  return doc.toJS({ maxAliasCount: 1000 });
+  if (!data.has(doc)) data.set(doc, doc.toJS({ maxAliasCount: 1000 }));
+  return data.get(doc);
 }
