@@ -23,8 +23,11 @@ function routes(objects: readonly K8sObject[]): Route[] {
  */
 function notServedReason(route: K8sObject, objects: readonly K8sObject[]): string | undefined {
   const kind = routeProvider(route);
-  const known = traefikInstances(objects).filter((t) => t.providers !== undefined);
-  if (known.length === 0 || kind === undefined) {
+  const instances = traefikInstances(objects);
+  const known = instances.filter((t) => t.providers !== undefined);
+  // Without a Traefik whose configuration is known, or with one whose configuration is not,
+  // only an explicit class of another controller rules Traefik out.
+  if (known.length === 0 || known.length < instances.length || kind === undefined) {
     if (route.kind !== 'Ingress') return undefined;
     const cls = str(at(route.data, 'spec', 'ingressClassName')) ?? stringMap(at(route.data, 'metadata', 'annotations'))[CLASS_ANNOTATION];
     return cls === undefined || cls === '' || cls.includes('traefik') ? undefined : `its class "${cls}" is not Traefik's`;

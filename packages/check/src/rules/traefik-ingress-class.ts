@@ -11,8 +11,11 @@ export default defineRule({
   profiles: ['core'],
   kinds: ['Ingress', 'IngressClass', 'Deployment', 'DaemonSet', 'StatefulSet', 'Pod'],
   *check({ unit }) {
-    const withIngress = traefikInstances(unit.objects).filter((t) => providerOf(t, 'ingress'));
+    const instances = traefikInstances(unit.objects);
+    const withIngress = instances.filter((t) => providerOf(t, 'ingress'));
     if (withIngress.length === 0) return; // no Traefik reads Ingresses: traefik-provider says so
+    // A Traefik whose configuration is outside the input may serve what the others do not.
+    const someUnknown = instances.some((t) => t.providers === undefined);
     const classes = ingressClasses(unit.objects);
     for (const ingress of unit.objects.filter((o) => o.kind === 'Ingress')) {
       const req = classRequest(ingress, classes);
@@ -20,7 +23,7 @@ export default defineRule({
       const serving = servedBy(ingress, unit.objects).filter((s) => s.provider.kind === 'ingress');
       const other = otherController(ingress, classes);
       const id = `${ingress.namespace ?? 'default'}/${ingress.name}`;
-      if (serving.length === 0 && other === undefined && meantForTraefik(ingress, classes)) {
+      if (serving.length === 0 && !someUnknown && other === undefined && meantForTraefik(ingress, classes)) {
         const reasons = withIngress.map((t) => {
           const p = providerOf(t, 'ingress');
           return p ? `${t.version.label} (${t.id}) ignores it: ${ingressVerdict(t, p, ingress, classes).reason}` : '';
