@@ -16,6 +16,7 @@ const app = (name: string, namespace = 'default'): Peer => ({ namespace, labels:
 const traefik: Peer = { namespace: 'kube-public', labels: { app: 'traefik', 'app.kubernetes.io/name': 'traefik' } };
 const prometheus: Peer = { namespace: 'default', labels: { app: 'prometheus', 'app.kubernetes.io/name': 'prometheus' } };
 const cadvisor: Peer = { namespace: 'kube-system', labels: { app: 'cadvisor', 'app.kubernetes.io/name': 'cadvisor' } };
+const kedaOperator: Peer = { namespace: 'keda', labels: { app: 'keda-operator', 'app.kubernetes.io/name': 'keda-operator' } };
 
 /** The connections the system needs, and some it must never get once policies are on. */
 const NEEDED: [string, Peer, Peer, number][] = [
@@ -102,6 +103,36 @@ describe('every component combination of the base', () => {
         assert.ok(connectionAllowed(objects, traefik, canary, 80), `${combination.name}: traefik → poll-canary blocked`);
         assert.ok(connectionAllowed(objects, canary, app('redis'), 6379), `${combination.name}: poll-canary → redis blocked`);
       }
+    }
+  });
+
+  it('keda-worker with network policies lets KEDA (namespace keda) reach Redis on 6379, and nothing else new', () => {
+    for (const { combination, objects } of renders.values()) {
+      if (!combination.components.includes('network-policies')) continue;
+      const scaled = combination.components.includes('keda-worker');
+      assert.equal(connectionAllowed(objects, kedaOperator, app('redis'), 6379), scaled, `${combination.name}: keda → redis`);
+      const denied: [string, Peer, Peer, number][] = [
+        ['keda → redis on another port', kedaOperator, app('redis'), 6380],
+        ['keda → postgres', kedaOperator, app('postgres'), 5432],
+        ['keda → poll', kedaOperator, app('poll'), 80],
+        ['keda → worker', kedaOperator, app('worker'), 8080],
+        ['another namespace → redis', { ...kedaOperator, namespace: 'elsewhere' }, app('redis'), 6379],
+      ];
+      for (const [what, from, to, port] of denied) assert.equal(connectionAllowed(objects, from, to, port), false, `${combination.name}: ${what}`);
+    }
+    // The only difference keda-worker makes to the policies: one more ingress rule on Redis'.
+    const policies = (name: string) => ofKind(renders.get(name)?.objects ?? [], 'NetworkPolicy');
+    const without = policies('base+network-policies');
+    const withKeda = policies('base+network-policies+keda-worker');
+    assert.deepEqual(withKeda.map((p) => p.metadata.name), without.map((p) => p.metadata.name));
+    for (const [i, p] of withKeda.entries()) {
+      if (p.metadata.name !== 'redis') {
+        assert.deepEqual(p, without[i]);
+        continue;
+      }
+      const ingress = spec<{ ingress: unknown[] }>(p).ingress;
+      assert.deepEqual({ ...p, spec: { ...spec<object>(p), ingress: ingress.slice(0, -1) } }, without[i]);
+      assert.deepEqual(ingress.at(-1), { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'keda' } } }], ports: [{ protocol: 'TCP', port: 6379 }] });
     }
   });
 
