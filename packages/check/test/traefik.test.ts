@@ -12,6 +12,7 @@ import {
   defaultReadTimeout,
   durationSeconds,
   entryPoints,
+  flatten,
   foreignProviderFlags,
   isTraefikImage,
   needsOf,
@@ -67,6 +68,18 @@ describe('static configuration', () => {
         ['ping', 'false'],
       ],
     );
+  });
+
+  it('flattens a YAML file: an empty or null section is present, values are strings', () => {
+    assert.deepEqual([...flatten({ providers: { kubernetesIngress: null, kubernetesCRD: {} }, entryPoints: { web: { address: ':80', asDefault: true } } })], [
+      ['providers', ''],
+      ['providers.kubernetesingress', ''],
+      ['providers.kubernetescrd', ''],
+      ['entrypoints', ''],
+      ['entrypoints.web', ''],
+      ['entrypoints.web.address', ':80'],
+      ['entrypoints.web.asdefault', 'true'],
+    ]);
   });
 
   it('reads TOML tables, dotted and quoted keys, arrays', () => {

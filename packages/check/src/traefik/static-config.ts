@@ -56,7 +56,9 @@ export function flatten(v: unknown, prefix = '', out = new Map<string, string>()
     for (const [k, x] of Object.entries(v)) flatten(x, prefix === '' ? k.toLowerCase() : `${prefix}.${k.toLowerCase()}`, out);
   } else if (Array.isArray(v)) {
     out.set(prefix, v.map(String).join(','));
-  } else if (v !== undefined && v !== null && prefix !== '') {
+  } else if (v === null && prefix !== '') {
+    out.set(prefix, ''); // `kubernetesIngress:` with no value still names the section
+  } else if (v !== undefined && prefix !== '') {
     out.set(prefix, String(v));
   }
   return out;
