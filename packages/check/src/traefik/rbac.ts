@@ -12,8 +12,9 @@
  * - 1.7 (https://doc.traefik.io/traefik/v1.7/user-guide/kubernetes/#role-based-access-control-configuration-kubernetes-16-only):
  *   services, endpoints, secrets; ingresses.
  * - 2.x/3.0 (https://doc.traefik.io/traefik/v2.11/reference/dynamic-configuration/kubernetes-crd/#rbac):
- *   services, endpoints, secrets; Ingress provider: ingresses + ingressclasses; CRD provider: the
- *   Traefik kinds of its group(s).
+ *   services, endpoints, secrets; Ingress provider: ingresses + ingressclasses (IngressClass support
+ *   starts with 2.3: https://github.com/traefik/traefik-helm-chart/blob/master/traefik/templates/ingressclass.yaml);
+ *   CRD provider: the Traefik kinds of its group(s).
  * - 3.1+: endpointslices instead of endpoints, and nodes unless disableClusterScopeResources
  *   (https://doc.traefik.io/traefik/migration/v3/#v30-to-v31).
  * - 3.4+: the CRD provider also watches configmaps (ServersTransport rootCAs)
