@@ -2,7 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import type { CheckConfig } from './engine.js';
-import { EXTERNAL_KINDS, KEYED_KINDS, SEVERITIES, USER_PROFILES, type ExternalKind, type ExternalObject, type Severity, type UserProfile } from './model.js';
+import { EXTERNAL_KINDS, KEYED_KINDS, SEVERITIES, USER_PROFILES, type ExternalObject, type Severity, type UserProfile } from './model.js';
+import { isRecord, oneOf, strings } from './read.js';
 import { allRules } from './rules/index.js';
 
 export class ConfigError extends Error {}
@@ -33,8 +34,8 @@ export async function loadUnitConfigFile(path: string, shown: string): Promise<r
 }
 
 export function validateConfig(raw: unknown, source: string, allowed: readonly string[] = RUN_KEYS): FileConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`config file ${source}: expected a mapping with ${allowed.map((k) => `"${k}"`).join(', ')}`);
-  const r = raw as Record<string, unknown>;
+  if (!isRecord(raw)) throw new ConfigError(`config file ${source}: expected a mapping with ${allowed.map((k) => `"${k}"`).join(', ')}`);
+  const r = raw;
   for (const k of Object.keys(r)) {
     if (!allowed.includes(k)) {
       const where = allowed === UNIT_KEYS && RUN_KEYS.includes(k) ? ` (${k} belong in the file given with --config)` : '';
@@ -45,18 +46,18 @@ export function validateConfig(raw: unknown, source: string, allowed: readonly s
   if (r.profiles !== undefined) {
     if (!Array.isArray(r.profiles)) throw new ConfigError(`config file ${source}: profiles must be a list`);
     profiles = r.profiles.map((p) => {
-      if (!USER_PROFILES.includes(p as UserProfile)) throw new ConfigError(`config file ${source}: unknown profile "${String(p)}" (expected ${USER_PROFILES.join(', ')})`);
-      return p as UserProfile;
+      if (!oneOf(USER_PROFILES, p)) throw new ConfigError(`config file ${source}: unknown profile "${String(p)}" (expected ${USER_PROFILES.join(', ')})`);
+      return p;
     });
   }
   const rules: Record<string, Severity | 'off'> = {};
   if (r.rules !== undefined) {
-    if (typeof r.rules !== 'object' || r.rules === null || Array.isArray(r.rules)) throw new ConfigError(`config file ${source}: rules must be a mapping of rule id to severity`);
+    if (!isRecord(r.rules)) throw new ConfigError(`config file ${source}: rules must be a mapping of rule id to severity`);
     const ids = new Set(allRules.map((x) => x.id));
     for (const [id, v] of Object.entries(r.rules)) {
       if (!ids.has(id)) throw new ConfigError(`config file ${source}: unknown rule "${id}"`);
-      if (v !== 'off' && !SEVERITIES.includes(v as Severity)) throw new ConfigError(`config file ${source}: rule "${id}": expected off, ${SEVERITIES.join(', ')}; got ${JSON.stringify(v)}`);
-      rules[id] = v as Severity | 'off';
+      if (v !== 'off' && !oneOf(SEVERITIES, v)) throw new ConfigError(`config file ${source}: rule "${id}": expected off, ${SEVERITIES.join(', ')}; got ${JSON.stringify(v)}`);
+      rules[id] = v;
     }
   }
   const external = r.external === undefined ? undefined : validateExternal(r.external, source);
@@ -71,11 +72,11 @@ function validateExternal(raw: unknown, source: string): ExternalObject[] {
   const seen = new Set<string>();
   return raw.map((e, i) => {
     const at = `config file ${source}: external[${i}]`;
-    if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new ConfigError(`${at}: expected a mapping {kind, name, namespace?, keys?}`);
-    const x = e as Record<string, unknown>;
+    if (!isRecord(e)) throw new ConfigError(`${at}: expected a mapping {kind, name, namespace?, keys?}`);
+    const x = e;
     for (const k of Object.keys(x)) if (!EXTERNAL_FIELDS.includes(k)) throw new ConfigError(`${at}: unknown field "${k}" (expected ${EXTERNAL_FIELDS.join(', ')})`);
-    if (!EXTERNAL_KINDS.includes(x.kind as ExternalKind)) throw new ConfigError(`${at}: unknown kind ${JSON.stringify(x.kind)} (expected ${EXTERNAL_KINDS.join(', ')})`);
-    const kind = x.kind as ExternalKind;
+    const kind = x.kind;
+    if (!oneOf(EXTERNAL_KINDS, kind)) throw new ConfigError(`${at}: unknown kind ${JSON.stringify(kind)} (expected ${EXTERNAL_KINDS.join(', ')})`);
     if (typeof x.name !== 'string' || !NAME.test(x.name)) throw new ConfigError(`${at}: name must be a Kubernetes object name, got ${JSON.stringify(x.name)}`);
     if (x.namespace !== undefined && (typeof x.namespace !== 'string' || !NAME.test(x.namespace))) throw new ConfigError(`${at}: namespace must be a Kubernetes namespace name, got ${JSON.stringify(x.namespace)}`);
     if (kind === 'PersistentVolume' && x.namespace !== undefined) throw new ConfigError(`${at}: a PersistentVolume has no namespace`);
@@ -90,7 +91,7 @@ function validateExternal(raw: unknown, source: string): ExternalObject[] {
       kind,
       name: x.name,
       ...(typeof x.namespace === 'string' ? { namespace: x.namespace } : {}),
-      ...(keyed ? { keys: [...(x.keys as string[])] } : {}),
+      ...(keyed ? { keys: strings(x.keys) } : {}),
       source,
     };
   });

@@ -36,5 +36,5 @@ export const DOCKERFILE = 'Dockerfile';
 export const ANY_KIND = '*';
 
 export function isKindOf<K extends string>(group: readonly K[], kind: string): kind is K {
-  return (group as readonly string[]).includes(kind);
+  return group.some((k) => k === kind);
 }

@@ -65,3 +65,8 @@ export function stringMap(v: unknown): Record<string, string> {
   }
   return out;
 }
+
+/** Whether `v` is one of the listed strings (narrows it to their union). */
+export function oneOf<T extends string>(values: readonly T[], v: unknown): v is T {
+  return typeof v === 'string' && values.some((x) => x === v);
+}

@@ -4,6 +4,7 @@
  * reference documentation; nested middleware options are left open (`any`).
  */
 import type { Path } from '../model.js';
+import { isRecord } from '../read.js';
 import type { SchemaError, SchemaResult } from './kubernetes.js';
 
 type Shape = 'any' | 'string' | 'number' | 'boolean' | 'int-or-string' | { obj: Fields; required?: string[] } | { arr: Shape } | 'map';
@@ -90,11 +91,11 @@ function walk(shape: Shape, value: unknown, path: Path, errors: SchemaError[], u
     else value.forEach((v, i) => walk(shape.arr, v, [...path, i], errors, unknown));
     return;
   }
-  if (typeof value !== 'object' || Array.isArray(value)) {
+  if (!isRecord(value)) {
     errors.push({ path, message: `${where}: must be an object` });
     return;
   }
-  const rec = value as Record<string, unknown>;
+  const rec = value;
   for (const req of shape.required ?? []) {
     if (rec[req] === undefined) errors.push({ path, message: `${where}: required field "${req}" is missing` });
   }
