@@ -1,7 +1,7 @@
 import { componentOf, TABLE } from '../bernstein.js';
 import type { K8sObject } from '../model.js';
 import { at, str, stringMap } from '../read.js';
-import { backendsOf, CLASS_ANNOTATION, ingressClasses, providerOf, routeObjects, routeProvider, servedBy, traefikInstances, verdict } from '../traefik/index.js';
+import { backendsOf, CLASS_ANNOTATION, ingressClasses, PROVIDER_NAME, providerOf, routeObjects, routeProvider, servedBy, traefikInstances, verdict } from '../traefik/index.js';
 import { defineRule } from './define.js';
 
 interface Route {
@@ -36,7 +36,7 @@ function notServedReason(route: K8sObject, objects: readonly K8sObject[]): strin
   const classes = ingressClasses(objects);
   const reasons = known.map((t) => {
     const p = providerOf(t, kind);
-    return `${t.version.label} (${t.id}) ${p ? `ignores it: ${verdict(t, p, route, classes).reason}` : 'does not read this kind'}`;
+    return `${t.version.label} (${t.id}) ${p ? `ignores it: ${verdict(t, p, route, classes).reason}` : `runs no ${PROVIDER_NAME[kind]} provider`}`;
   });
   return reasons.join('; ');
 }
