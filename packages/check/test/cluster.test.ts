@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeCluster, rollingParameters, type ClusterReport } from '../src/cluster/analyze.js';
 import { clusterNode, DEFAULT_CLUSTER, K3D_CLUSTER, KIND_CLUSTER, type ClusterModel } from '../src/cluster/model.js';
+import { minimumCluster } from '../src/cluster/minimum.js';
 import { effectiveRequests, workloadOf } from '../src/cluster/pod.js';
 import { ANTI_AFFINITY, deployment, objects, SURGE_ONLY, UNAVAILABLE_FIRST } from './cluster-helpers.js';
 
@@ -298,5 +299,14 @@ spec:
   it('covers every node when it tolerates every taint', () => {
     const [d] = analyzeCluster(objects(ds('[{operator: Exists}]')), cluster).daemonSets;
     assert.deepEqual([d?.nodes.length, d?.excludedByTaint.length], [4, 0]);
+  });
+});
+
+describe('minimum cluster', () => {
+  it('finds the fewest workers on which everything places, rolls out and drains', () => {
+    // 3 anti-affine replicas with maxUnavailable 0: 3 to place, a 4th node for the surge pod.
+    const m = minimumCluster(objects(deployment('poll', { replicas: 3, strategy: SURGE_ONLY, spec: ANTI_AFFINITY('poll') })));
+    assert.deepEqual([m?.workers, m?.cluster.name], [4, '1 tainted control plane + 4 workers']);
+    assert.equal(minimumCluster(objects(deployment('poll', { replicas: 3, strategy: SURGE_ONLY, spec: ANTI_AFFINITY('poll') })), { maxWorkers: 3 }), undefined);
   });
 });
