@@ -20,6 +20,7 @@ export {
   type WorkloadOutcome,
 } from './cluster/analyze.js';
 export { ClusterFileError, parseClusterFile, resolveCluster } from './cluster/file.js';
+export { minimumCluster, works, type MinimumCluster, type MinimumOptions } from './cluster/minimum.js';
 export { CLUSTER_PRESETS, DEFAULT_CLUSTER, K3D_CLUSTER, KIND_CLUSTER, PRODUCTION_CLUSTER, type ClusterModel, type ClusterNode } from './cluster/model.js';
 export * from './model.js';
 export * from './kinds.js';
