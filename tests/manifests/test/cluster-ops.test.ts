@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { kubernetesDir, parseManifests, PRODUCTION_EXTERNAL_SECRETS, renderOverlay, type K8sObject, type OverlayName } from '../lib/index.js';
+import { kubernetesDir, parseManifests, PRODUCTION_EXTERNAL_SECRETS, renderDir, renderOverlay, type K8sObject, type OverlayName } from '../lib/index.js';
 import { connectionAllowed, find, matches, ofKind, spec, workloads, type PodSpec, type Selector } from './k8s.js';
 
 const clusterDir = join(kubernetesDir, '..', 'cluster');
@@ -57,8 +57,10 @@ function parseLabelSelector(text: string): Selector {
   return selector;
 }
 
-const renders = new Map<OverlayName, K8sObject[]>();
-const INSTANCES: [OverlayName, string, string][] = [
+const renders = new Map<string, K8sObject[]>();
+/** What the scripts serve: the base and each overlay, with its namespace and name prefix. */
+const INSTANCES: [string, string, string][] = [
+  ['base', 'default', ''],
   ['local', 'default', ''],
   ['production', 'bernstein', ''],
   ['instance-2', 'bernstein-2', 'b2-'],
@@ -67,7 +69,9 @@ const INSTANCES: [OverlayName, string, string][] = [
 describe('cluster operations scripts', () => {
   const cleanup: string[] = [];
   before(async () => {
-    for (const [overlay] of INSTANCES) renders.set(overlay, (await renderOverlay(overlay)).objects);
+    for (const [name] of INSTANCES) {
+      renders.set(name, (await (name === 'base' ? renderDir(join(kubernetesDir, 'base')) : renderOverlay(name as OverlayName))).objects);
+    }
   });
   after(() => {
     for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
@@ -131,7 +135,7 @@ esac`,
     };
 
     for (const [overlay, namespace, prefix] of INSTANCES) {
-      it(`renders a restore Job wired to the ${overlay} overlay's own objects (namespace ${namespace}${prefix ? `, prefix ${prefix}` : ''})`, () => {
+      it(`renders a restore Job wired to the own objects of ${overlay} (namespace ${namespace}${prefix ? `, prefix ${prefix}` : ''})`, () => {
         const objects = renders.get(overlay) ?? [];
         const args = [...(namespace === 'default' ? [] : ['-n', namespace]), ...(prefix ? ['--name-prefix', prefix] : [])];
         const [job, ...rest] = rendered(args);
