@@ -16,6 +16,8 @@ export interface NodeState {
   cpuUsed: number;
   memoryUsed: number;
   pods: PodModel[];
+  /** How many of its pods carry required anti-affinity (most nodes: none, so the symmetric check skips them). */
+  antiAffine: number;
   cordoned: boolean;
 }
 
@@ -32,7 +34,7 @@ export class ClusterState {
     readonly cluster: ClusterModel,
     nodes?: NodeState[],
   ) {
-    this.nodes = nodes ?? cluster.nodes.map((node, index) => ({ node, index, cpuUsed: 0, memoryUsed: 0, pods: [], cordoned: false }));
+    this.nodes = nodes ?? cluster.nodes.map((node, index) => ({ node, index, cpuUsed: 0, memoryUsed: 0, pods: [], antiAffine: 0, cordoned: false }));
   }
 
   clone(): ClusterState {
@@ -44,6 +46,7 @@ export class ClusterState {
 
   bind(pod: PodModel, n: NodeState): void {
     n.pods.push(pod);
+    if (pod.template.antiAffinity.length > 0) n.antiAffine += 1;
     n.cpuUsed += pod.template.cpuMillis;
     n.memoryUsed += pod.template.memoryBytes;
   }
@@ -53,6 +56,7 @@ export class ClusterState {
       const i = n.pods.indexOf(pod);
       if (i < 0) continue;
       n.pods.splice(i, 1);
+      if (pod.template.antiAffinity.length > 0) n.antiAffine -= 1;
       n.cpuUsed -= pod.template.cpuMillis;
       n.memoryUsed -= pod.template.memoryBytes;
       return n;
@@ -162,6 +166,7 @@ export class ClusterState {
     }
     // Anti-affinity is symmetric: a running pod's required anti-affinity also keeps this one away.
     for (const m of this.nodes) {
+      if (m.antiAffine === 0) continue;
       for (const p of m.pods) {
         for (const term of p.template.antiAffinity) {
           const d = m.node.labels[term.topologyKey];
