@@ -267,6 +267,22 @@ esac`,
       assert.match(r.stderr, /smoke test passed/);
     });
 
+    it('up-kind.sh: the same order on kind, with its 3-node configuration', () => {
+      const fake = tools({ ...standIns(false), kind: 'exit 0' });
+      const r = run('up-kind.sh', fake, [], { BERNSTEIN_SMOKE_WAIT: '3' });
+      assert.equal(r.status, 0, r.stderr);
+      const calls = fake.read();
+      assert.ok(calls.includes(`kind create cluster --name bernstein --config ${join(clusterDir, 'kind.yaml')} --wait 180s`), calls.join('\n'));
+      const at = (pattern: RegExp) => calls.findIndex((c) => pattern.test(c));
+      const overlay = at(/^kubectl --context kind-bernstein apply -k .*overlays\/local$/);
+      if (existsSync(join(kubernetesDir, 'crds', 'kustomization.yaml'))) {
+        const established = at(/^kubectl --context kind-bernstein wait --for=condition=Established --timeout=60s -f -$/);
+        assert.ok(at(/^kubectl --context kind-bernstein apply --server-side -k .*\/crds$/) < established && established < overlay, calls.join('\n'));
+      }
+      assert.ok(overlay > 0);
+      assert.match(r.stderr, /smoke test passed/);
+    });
+
     it("stops before deploying when a reused cluster still runs k3s' bundled Traefik", () => {
       const fake = tools({ ...standIns(true), k3d: 'exit 0' });
       const r = run('up-k3d.sh', fake, []);

@@ -82,6 +82,11 @@ describe('deploy/cluster scripts', () => {
     const downKind = run('down.sh', bare, ['kind']);
     assert.match(downKind.stderr, /error: kind is required/);
     assert.match(run('rollback.sh', bare, ['--bogus']).stderr, /unknown argument --bogus/);
+    for (const script of ['restore.sh', 'backup-copy.sh']) {
+      const r = run(script, bare);
+      assert.equal(r.status, 1, script);
+      assert.match(r.stderr, /error: kubectl is required/, script);
+    }
   });
 
   it('are shellcheck-clean and strict', { skip: spawnSync('sh', ['-c', 'command -v shellcheck']).status !== 0 && 'shellcheck not installed' }, () => {

@@ -163,13 +163,13 @@ describe('cluster-wide pieces at work', () => {
         if (e.isDirectory()) return textFiles(path);
         return /\.(ya?ml|md|sh|json)$/.test(e.name) ? [path] : [];
       });
-    const files = [...textFiles(join(repoDir, 'deploy')), ...textFiles(join(repoDir, 'docs'))];
+    const files = [...textFiles(join(repoDir, 'deploy')), ...textFiles(join(repoDir, 'docs')), join(repoDir, 'README.md')];
 
     // Each phrase once described something the manifests no longer do (or never did).
     const STALE: [RegExp, string][] = [
       [/fsync(s|ed)? every second|appendfsync everysec/i, 'Redis fsyncs before every reply (appendfsync always)'],
       [/memory-backed emptyDir/i, "Prometheus' data is on a PersistentVolumeClaim"],
-      [/rollback\.sh[^\n]*--app-only/, 'rollback.sh touches only the app; Traefik is never rolled back'],
+      [/rollback\.sh[^\n]*(--app-only|every Deployment)/, 'rollback.sh touches only the app; Traefik is never rolled back'],
       [/ops\/postgres-restore\.job\.yaml/, 'the restore Job is ops/postgres-restore/ (restore.sh)'],
       [/add\s+`--containerd=/, 'the local overlay passes the k3s containerd socket itself'],
       [/services\/\*\/Dockerfile/, 'the images are built from the root Dockerfile, a target each'],
