@@ -1,6 +1,6 @@
 /** Runs the selected rules over each unit and turns their reports into located findings. */
 import { annotationsOf } from './k8s.js';
-import { ANY_KIND, COMPOSE, DOCKERFILE } from './kinds.js';
+import { ANY_KIND, COMPOSE, DOCKERFILE, POD_TEMPLATE_KINDS } from './kinds.js';
 import {
   docsUrl,
   IGNORE_ANNOTATION,
@@ -119,8 +119,9 @@ export function indexByKind(unit: Unit): (...kinds: readonly string[]) => readon
 }
 
 /**
- * Whether a rule has anything to look at in a unit: objects of its kinds (any object for `*`, or
- * for a rule that reports what is missing), compose files, Dockerfiles.
+ * Whether a rule has anything to look at in a unit: objects of its kinds (any object for `*`),
+ * compose files, Dockerfiles; for a rule that reports what is missing, any workload (a unit that
+ * runs nothing, such as a kustomization of CRDs applied first, is not a deployment missing parts).
  */
 export function applies(rule: Rule, unit: Unit, objectsOf: (...kinds: readonly string[]) => readonly K8sObject[]): boolean {
   return rule.kinds.some((k) => {
@@ -129,7 +130,7 @@ export function applies(rule: Rule, unit: Unit, objectsOf: (...kinds: readonly s
     // Syntax findings come from files that yield no object, so `*` rules always run.
     if (k === ANY_KIND) return true;
     return objectsOf(k).length > 0;
-  }) || (rule.reportsAbsence === true && unit.objects.length > 0);
+  }) || (rule.reportsAbsence === true && objectsOf(...POD_TEMPLATE_KINDS).length > 0);
 }
 
 /** What the rules see of a unit (the schema outcomes computed beforehand). */

@@ -196,8 +196,9 @@ export interface Rule {
    */
   readonly kinds: readonly string[];
   /**
-   * Also run on units that have objects but none of `kinds`, to report what is missing there
-   * (findings about the unit, such as "no Service for poll"), not about objects of other kinds.
+   * Also run on units that have workloads (objects with a pod template) but none of `kinds`, to
+   * report what is missing there (findings about the unit, such as "no Service for poll"), not
+   * about objects of other kinds.
    */
   readonly reportsAbsence?: boolean;
   check(ctx: RuleContext): Iterable<RawFinding>;

@@ -55,7 +55,10 @@ describe('engine', () => {
     });
     const rules = [rule('on-configmaps', ['ConfigMap']), rule('on-pods', ['Pod']), rule('on-compose', ['compose']), rule('on-any', ['*']), rule('absence', ['Pod'], true)];
     const findings = await checkUnits([unit], { profiles: [], rules });
-    assert.deepEqual(ran, ['on-configmaps', 'on-any', 'absence']);
+    assert.deepEqual(ran, ['on-configmaps', 'on-any'], 'a rule reporting absence skips a unit that runs nothing');
+    ran.length = 0;
+    await checkUnits([{ ...unit, objects: [...unit.objects, object('Deployment', 'd')] }], { profiles: [], rules });
+    assert.deepEqual(ran, ['on-configmaps', 'on-any', 'absence'], 'and runs on one with a workload but none of its kinds');
     assert.deepEqual(findings.filter((f) => f.rule === 'on-configmaps').map((f) => f.message), ['on-configmaps saw ConfigMap/a', 'on-configmaps saw ConfigMap/b']);
     const ctx = ruleContext(unit, new Map());
     assert.deepEqual(ctx.objectsOf('Service', 'ConfigMap').map((o) => o.name), ['a', 's', 'b'], 'several kinds keep the input order');

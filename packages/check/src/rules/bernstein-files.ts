@@ -1,6 +1,6 @@
 import { basename, join } from 'node:path';
 import { FILES } from '../bernstein.js';
-import { ANY_KIND } from '../kinds.js';
+import { ANY_KIND, POD_TEMPLATE_KINDS } from '../kinds.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -10,9 +10,12 @@ export default defineRule({
   severity: 'error',
   profiles: ['bernstein'],
   kinds: [ANY_KIND],
-  *check({ unit }) {
+  *check({ unit, objectsOf }) {
     if (!unit.isDirectory) return;
     const present = new Set(unit.fileNames);
+    // A directory that runs nothing and has none of the 19 names (a kustomization of CRDs applied
+    // first, say) is not a deployment directory missing its files.
+    if (objectsOf(...POD_TEMPLATE_KINDS).length === 0 && !Object.keys(FILES).some((name) => present.has(name))) return;
     for (const name of Object.keys(FILES)) {
       if (!present.has(name)) yield { file: join(unit.root, name), message: `missing file ${name} (one of the 19 files of a Bernstein deployment)` };
     }

@@ -50,6 +50,7 @@ export default defineRule({
   severity: 'error',
   profiles: ['bernstein'],
   kinds: ['Ingress', 'IngressRoute'],
+  reportsAbsence: true,
   *check({ unit }) {
     if (unit.objects.length === 0) return;
     const all = routes(unit.objects);
