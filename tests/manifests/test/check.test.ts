@@ -16,7 +16,22 @@ import { kubernetesDir, OVERLAYS, PRODUCTION_EXTERNAL_SECRETS, renderAll, render
 const productionDir = join(kubernetesDir, 'overlays', 'production');
 /** The declaration of the production overlay's out-of-band objects, for its rendered file. */
 const productionDeclaration = join(productionDir, 'bernstein-check.yaml');
-const declarationFor = (name: string): string[] => (name === 'overlay-production' ? ['--config', productionDeclaration] : []);
+/** Traefik's CRDs, applied first from deploy/kubernetes/crds, declared for the canary renders. */
+let crdsDeclaration: string;
+const declarationFor = (name: string): string[] =>
+  name === 'overlay-production' ? ['--config', productionDeclaration] : name.includes('canary') ? ['--config', crdsDeclaration] : [];
+/**
+ * The clusters the scheduling, rollout, drain and claim-binding rules model. Everything but
+ * production runs on the course's 3-node cluster: kind's (a tainted control plane and 2
+ * workers, so every pod must fit on 2 nodes, and a default StorageClass as both local
+ * clusters have). Production: the cluster it is sized for, beside its kustomization.
+ */
+const COURSE_CLUSTER = ['--cluster', 'kind'];
+const PRODUCTION_CLUSTER = ['--cluster', join(productionDir, 'cluster.yaml')];
+const clusterFor = (name: string): string[] => (name === 'overlay-production' ? PRODUCTION_CLUSTER : COURSE_CLUSTER);
+/** Third-party images are pinned by tag, ours by digest in production (docs/operations.md, trade-offs). */
+const thirdPartyTagPin = (f: { rule: string; message: string }) =>
+  f.rule === 'image-registry' && /^image "(?!registry\.example\.com\/bernstein\/)[^"]+" is not pinned by digest/.test(f.message);
 
 interface JsonReport {
   findings: { rule: string; severity: string; message: string }[];
@@ -35,26 +50,29 @@ describe('bernstein check on the deployment', () => {
   before(async () => {
     renders = await mkdtemp(join(tmpdir(), 'bernstein-renders-'));
     names = [...(await renderAll(renders)).keys()];
+    crdsDeclaration = join(renders, 'crds-declaration.yaml');
+    const crds = (await renderDir(join(kubernetesDir, 'crds'))).objects;
+    await writeFile(crdsDeclaration, `external:\n${crds.map((c) => `  - { kind: CustomResourceDefinition, name: ${c.metadata.name} }\n`).join('')}`);
   });
   after(async () => {
     await rm(renders, { recursive: true, force: true });
   });
 
   it('finds nothing in the base with the Bernstein profile', async () => {
-    const r = await check(['--profile', 'bernstein', join(kubernetesDir, 'base')]);
+    const r = await check(['--profile', 'bernstein', ...COURSE_CLUSTER, join(kubernetesDir, 'base')]);
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /No findings/);
   });
 
   it('finds no error in the base with both profiles', async () => {
-    const r = await check(['--profile', 'bernstein', '--profile', 'production', join(kubernetesDir, 'base')]);
+    const r = await check(['--profile', 'bernstein', '--profile', 'production', ...COURSE_CLUSTER, join(kubernetesDir, 'base')]);
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /0 error\(s\)/);
   });
 
   it('finds no error in any overlay with the production profile', async () => {
     for (const o of OVERLAYS) {
-      const r = await check(['--profile', 'production', join(kubernetesDir, 'overlays', o)]);
+      const r = await check(['--profile', 'production', ...clusterFor(`overlay-${o}`), join(kubernetesDir, 'overlays', o)]);
       assert.equal(r.code, 0, `${o}:\n${r.out}`);
     }
   });
@@ -63,7 +81,7 @@ describe('bernstein check on the deployment', () => {
     const file = join(renders, 'base-with-restore.yaml');
     const restore = (await renderDir(join(kubernetesDir, 'ops', 'postgres-restore'))).yaml;
     await writeFile(file, `${(await renderDir(join(kubernetesDir, 'base'))).yaml}---\n${restore}`);
-    const r = await check(['--profile', 'production', file]);
+    const r = await check(['--profile', 'production', ...COURSE_CLUSTER, file]);
     assert.equal(r.code, 0, r.out);
   });
 
@@ -71,14 +89,18 @@ describe('bernstein check on the deployment', () => {
     assert.ok(names.length > 50);
     const failures: string[] = [];
     for (const name of names) {
-      const r = await check(['--profile', 'production', ...declarationFor(name), join(renders, `${name}.yaml`)]);
+      const r = await check(['--profile', 'production', ...clusterFor(name), ...declarationFor(name), join(renders, `${name}.yaml`)]);
       if (r.code !== 0) failures.push(`${name}:\n${r.out}`);
     }
     assert.deepEqual(failures, []);
   });
 
-  it('production declares exactly the Secrets it expects to be created out of band, and suppresses no rule', async () => {
-    const declared = (parse(await readFile(productionDeclaration, 'utf8')) as { external: { kind: string; name: string; namespace?: string; keys?: string[] }[] }).external;
+  it('production declares exactly the Secrets it expects to be created out of band and the CRDs applied first, and suppresses no rule', async () => {
+    const external = (parse(await readFile(productionDeclaration, 'utf8')) as { external: { kind: string; name: string; namespace?: string; keys?: string[] }[] }).external;
+    // The CRDs it declares are exactly those deploy/kubernetes/crds applies first.
+    const crds = (await renderDir(join(kubernetesDir, 'crds'))).objects.map((o) => o.metadata.name);
+    assert.deepEqual(external.filter((e) => e.kind === 'CustomResourceDefinition').map((e) => e.name).sort(), [...crds].sort());
+    const declared = external.filter((e) => e.kind !== 'CustomResourceDefinition');
     assert.deepEqual(
       Object.fromEntries(declared.map((e) => [e.name, e.keys])),
       Object.fromEntries(Object.entries(PRODUCTION_EXTERNAL_SECRETS).map(([k, v]) => [k, [...v]])),
@@ -88,10 +110,11 @@ describe('bernstein check on the deployment', () => {
     assert.doesNotMatch(rendered, /bernstein\.dev\/ignore:.*(config-ref|service-env)/);
   });
 
-  it('finds nothing at all in the production overlay, warnings included (NetworkPolicies for Traefik and cAdvisor too)', async () => {
-    const r = await check(['--profile', 'production', productionDir]);
+  it('finds nothing in the production overlay, warnings included, but the tag pins of third-party images', async () => {
+    const r = await check(['--profile', 'production', ...PRODUCTION_CLUSTER, '--format', 'json', productionDir]);
     assert.equal(r.code, 0, r.out);
-    assert.match(r.out, /No findings/);
+    const findings = (JSON.parse(r.out) as JsonReport).findings;
+    assert.deepEqual(findings.filter((f) => !thirdPartyTagPin(f)).map((f) => `${f.rule}: ${f.message}`), []);
   });
 
   it("suppresses one finding in the whole deployment: run-as-non-root on cAdvisor, which needs root", async () => {
@@ -106,26 +129,27 @@ describe('bernstein check on the deployment', () => {
     assert.deepEqual([...suppressions], ['DaemonSet/cadvisor: run-as-non-root']);
   });
 
-  it('without the declaration, the production render has errors only about the out-of-band Secrets', async () => {
-    const r = await check(['--profile', 'production', '--format', 'json', join(renders, 'overlay-production.yaml')]);
+  it('without the declaration, the production render has errors only about the out-of-band Secrets and CRDs', async () => {
+    const r = await check(['--profile', 'production', ...PRODUCTION_CLUSTER, '--format', 'json', join(renders, 'overlay-production.yaml')]);
     assert.equal(r.code, 1, 'the declaration is what makes production pass');
     const errors = (JSON.parse(r.out) as JsonReport).findings.filter((f) => f.severity === 'error');
     assert.ok(errors.length > 0);
     for (const f of errors) {
-      assert.ok(['config-ref', 'service-env'].includes(f.rule), `${f.rule}: ${f.message}`);
-      assert.match(f.message, /Secret "(postgres|poll)" does not exist|not given POSTGRES_USER, POSTGRES_PASSWORD/, f.message);
+      assert.ok(['config-ref', 'service-env', 'traefik-crds'].includes(f.rule), `${f.rule}: ${f.message}`);
+      assert.match(f.message, /Secret "(postgres|poll)" does not exist|not given POSTGRES_USER, POSTGRES_PASSWORD|needs the CustomResourceDefinition (ingressroutes|traefikservices)\.traefik\.io/, f.message);
     }
+    assert.ok(errors.some((f) => f.rule === 'traefik-crds'), 'the CRDs applied beforehand are what the declaration adds');
   });
 
   it('with the declaration, a mistyped Secret name or a missing key is still an error', async () => {
     const rendered = await readFile(join(renders, 'overlay-production.yaml'), 'utf8');
     const errorsOf = async (file: string, config: string) => {
-      const r = await check(['--profile', 'production', '--format', 'json', '--config', config, file]);
+      const r = await check(['--profile', 'production', ...PRODUCTION_CLUSTER, '--format', 'json', '--config', config, file]);
       return { code: r.code, errors: (JSON.parse(r.out) as JsonReport).findings.filter((f) => f.severity === 'error').map((f) => `${f.rule}: ${f.message}`) };
     };
     // A workload asking for "postgress": the declaration of "postgres" does not cover it.
     const typo = join(renders, 'production-typo.yaml');
-    const mistyped = rendered.replace(/(secretRef:\n\s+name: )postgres\n(\s+image: bernstein\/result)/, '$1postgress\n$2');
+    const mistyped = rendered.replace(/(secretRef:\n\s+name: )postgres\n(\s+image: \S*bernstein\/result)/, '$1postgress\n$2');
     assert.notEqual(mistyped, rendered);
     await writeFile(typo, mistyped);
     const a = await errorsOf(typo, productionDeclaration);
