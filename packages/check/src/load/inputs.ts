@@ -12,9 +12,19 @@ import { DOCKERFILE_NAMES, parseDockerfile } from './dockerfile.js';
 import { KUSTOMIZATION_FILES, renderKustomize } from './kustomize.js';
 import { COMPOSE_NAMES, composeFrom, looksLikeCompose, objectsFrom } from './objects.js';
 import { at, list, record } from '../read.js';
+import { validatorFor } from '../schema/kubernetes.js';
+import { isTraefikKind } from '../schema/traefik.js';
 import { parseYaml, toData } from './yaml.js';
 
 export class InputError extends Error {}
+
+/**
+ * Starts loading the schema validators of these objects' kinds, so the module reads overlap with
+ * parsing the next files instead of waiting until every file is parsed (the engine awaits them).
+ */
+function prefetchValidators(objects: readonly K8sObject[]): void {
+  for (const o of objects) if (!isTraefikKind(o.apiVersion, o.kind)) void validatorFor(o.apiVersion, o.kind);
+}
 
 const SKIP_DIRS = new Set(['node_modules', 'dist', '.git']);
 const YAML_FILE = /\.ya?ml$/;
@@ -108,6 +118,7 @@ async function collect(files: readonly string[], cwd: string, explicit: Readonly
           out.problems.push({ rule: 'yaml-syntax', file, line: src.line, message: 'not a Kubernetes object: apiVersion and kind are missing' });
         }
         out.objects.push(...objs);
+        prefetchValidators(objs);
         manifest.kinds.push(...objs.map((o) => o.kind));
         // An explicit `---` with nothing after it is an empty document, not content.
         if (objs.length === 0 && toData(src.doc) != null) manifest.otherDocuments++;
