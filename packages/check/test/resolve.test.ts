@@ -22,6 +22,9 @@ import { promisedKinds } from '../src/rules/empty-manifest.js';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const fixture = (id: string, variant = 'fail') => join(here, 'fixtures', 'rules', id, variant);
 
+/** The default model's nodes on a cluster without a default StorageClass. */
+const NO_DEFAULT_CLASS: ClusterModel = { name: 'no default StorageClass (1 tainted control plane + 2 workers)', nodes: DEFAULT_CLUSTER.nodes };
+
 async function findings(paths: readonly string[], id: string, opts: Partial<CheckOptions> = {}): Promise<string[]> {
   const units = await loadUnits(paths, { cwd: here });
   const out = await checkUnits(units, { profiles: ['bernstein', 'production'], only: [id], ...opts });
@@ -121,21 +124,22 @@ describe('env-host-resolves', () => {
 describe('storage binding', () => {
   it('pvc-binding says why each claim stays Pending', async () => {
     const f = 'fixtures/rules/pvc-binding/fail/storage.yaml';
-    const noDefault = `the cluster has no default StorageClass (cluster: ${DEFAULT_CLUSTER.name}), so it binds only a volume without a class`;
-    assert.deepEqual(await findings([fixture('pvc-binding')], 'pvc-binding'), [
-      `${f}:7 PersistentVolumeClaim "cache" stays Pending: it sets no storageClassName and ${noDefault}, and no PersistentVolume of the input can bind it (PersistentVolume "nfs" holds 10Gi, the claim asks 20Gi)`,
-      `${f}:36 PersistentVolumeClaim "data" stays Pending: PersistentVolume "data" holds 1Gi, the claim asks 5Gi`,
-      `${f}:60 PersistentVolumeClaim "uploads" stays Pending: storageClassName "" binds only a volume without a class and is never provisioned, and no PersistentVolume of the input can bind it (PersistentVolume "nfs" offers ReadWriteOnce, the claim asks ReadWriteMany)`,
-      `${f}:79 PersistentVolumeClaim "logs" stays Pending: StorageClass "local-storage" has no provisioner (kubernetes.io/no-provisioner), and no PersistentVolume of the input can bind it`,
-      `${f}:104 claim "aof-redis-1" of this StatefulSet stays Pending: it sets no storageClassName and ${noDefault}, and no PersistentVolume of the input can bind it (PersistentVolume "data" is reserved for claim "default/data" (claimRef))`,
+    const noDefault = `the cluster has no default StorageClass (cluster: ${NO_DEFAULT_CLASS.name}), so it binds only a volume without a class`;
+    assert.deepEqual(await findings([fixture('pvc-binding')], 'pvc-binding', { cluster: NO_DEFAULT_CLASS }), [
+      `${f}:7 PersistentVolumeClaim "cache" stays Pending: it sets no storageClassName and ${noDefault}, and no PersistentVolume of the input can bind it (PersistentVolume "nfs" holds 10Gi, the claim asks 20Gi; has labels that do not match the claim's selector)`,
+      `${f}:39 PersistentVolumeClaim "data" stays Pending: PersistentVolume "data" holds 1Gi, the claim asks 5Gi`,
+      `${f}:63 PersistentVolumeClaim "uploads" stays Pending: storageClassName "" binds only a volume without a class and is never provisioned, and no PersistentVolume of the input can bind it (PersistentVolume "nfs" offers ReadWriteOnce, the claim asks ReadWriteMany)`,
+      `${f}:82 PersistentVolumeClaim "logs" stays Pending: StorageClass "local-storage" has no provisioner (kubernetes.io/no-provisioner), and no PersistentVolume of the input can bind it`,
+      `${f}:107 claim "aof-redis-1" of this StatefulSet stays Pending: storageClassName "" binds only a volume without a class and is never provisioned, and no PersistentVolume of the input can bind it (PersistentVolume "data" is reserved for claim "default/data" (claimRef))`,
+      `${f}:135 PersistentVolumeClaim "manual-claim" stays Pending: storageClassName "manual" names no StorageClass, only the input's own PersistentVolumes, so nothing provisions it, and no PersistentVolume of the input can bind it (PersistentVolume "manual-pv" holds 2Gi, the claim asks 5Gi)`,
     ]);
   });
 
   it('a claim without a class is provisioned on a cluster with a default StorageClass', async () => {
     const pvc = 'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: redis}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n';
-    const withDefault: ClusterModel = { ...DEFAULT_CLUSTER, defaultStorageClass: 'local-path' };
-    assert.deepEqual(await checkText(pvc, 'pvc-binding', { cluster: withDefault }), []);
-    assert.equal((await checkText(pvc, 'pvc-binding')).length, 1);
+    assert.equal(DEFAULT_CLUSTER.defaultStorageClass, 'standard', 'the default model has one, as k3s, kind and minikube do');
+    assert.deepEqual(await checkText(pvc, 'pvc-binding'), []);
+    assert.equal((await checkText(pvc, 'pvc-binding', { cluster: NO_DEFAULT_CLASS })).length, 1);
   });
 
   it('pv-host-path needs two schedulable nodes to matter', async () => {

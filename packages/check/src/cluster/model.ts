@@ -66,10 +66,14 @@ export function clusterNode(name: string, o: NodeOptions = {}): ClusterNode {
 
 /**
  * The course's minimum: one control-plane node tainted NoSchedule and two workers, 2 CPU and
- * 4 GiB allocatable each, all in one zone (a single-zone cluster must stay schedulable).
+ * 4 GiB allocatable each, all in one zone (a single-zone cluster must stay schedulable), with
+ * a default StorageClass: the clusters the course runs on ship one (k3s and k3d: local-path;
+ * kind and minikube: standard), so a claim without a class is provisioned. A cluster without
+ * one is described with a cluster file that leaves `defaultStorageClass` out.
  */
 export const DEFAULT_CLUSTER: ClusterModel = {
   name: 'default (1 tainted control plane + 2 workers, 2 CPU / 4 GiB each)',
+  defaultStorageClass: 'standard',
   nodes: [
     clusterNode('control-plane', { zone: 'zone-a', controlPlane: true }),
     clusterNode('worker-1', { zone: 'zone-a' }),

@@ -125,11 +125,18 @@ export function claimKey(c: Claim): string {
   return `${c.namespace}/${c.name}`;
 }
 
-/** A StorageClass of the input by name, and whether it provisions volumes. */
-export function provisions(objects: readonly K8sObject[], cluster: ClusterModel, className: string): 'yes' | 'no' | 'unknown' {
+/**
+ * Whether a class provisions volumes: its StorageClass in the input says; the cluster's default
+ * class does; a class named only by the input's own PersistentVolumes, with no StorageClass
+ * object, is a label for static volumes (`storageClassName: manual`, as in the Kubernetes
+ * tutorial https://kubernetes.io/docs/tasks/configure-pod-container/configure-persistent-volume-storage/)
+ * and provisions nothing ('static'); any other class may be the cluster's own ('unknown').
+ */
+export function provisions(objects: readonly K8sObject[], cluster: ClusterModel, className: string): 'yes' | 'no' | 'static' | 'unknown' {
   if (className === '') return 'no';
   const sc = objects.find((o) => o.kind === 'StorageClass' && o.name === className);
   if (sc) return str(at(sc.data, 'provisioner')) === NO_PROVISIONER ? 'no' : 'yes';
   if (className === cluster.defaultStorageClass) return 'yes';
-  return 'unknown';
+  const namedByVolume = objects.some((o) => o.kind === 'PersistentVolume' && str(at(o.data, 'spec', 'storageClassName')) === className);
+  return namedByVolume ? 'static' : 'unknown';
 }

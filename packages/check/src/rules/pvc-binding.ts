@@ -68,6 +68,7 @@ export default defineRule({
       if (dynamic === 'yes') pending(c, `a claim with a selector is not provisioned dynamically, and ${none}`);
       else if (c.classFrom === 'none') pending(c, `it sets no storageClassName and the cluster has no default StorageClass (cluster: ${cluster.name}), so it binds only a volume without a class, and ${none}`);
       else if (c.className === '') pending(c, `storageClassName "" binds only a volume without a class and is never provisioned, and ${none}`);
+      else if (dynamic === 'static') pending(c, `storageClassName "${c.className}" names no StorageClass, only the input's own PersistentVolumes, so nothing provisions it, and ${none}`);
       else pending(c, `StorageClass "${c.className}" has no provisioner (${'kubernetes.io/no-provisioner'}), and ${none}`);
     }
     yield* findings;
