@@ -31,6 +31,18 @@ export const ErrorCode = {
   INTERNAL: 'INTERNAL_ERROR',
   ENTRY_MALFORMED: 'STREAM_ENTRY_MALFORMED',
   MIGRATION_FAILED: 'MIGRATION_FAILED',
+  /** poll: a vote over the new-voter limit of its client address or the change limit of its voter (429). */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** poll: a form post from another origin (403). */
+  CROSS_SITE_REQUEST: 'CROSS_SITE_REQUEST',
+  /** HTTP requests refused before any route ran (see packages/common/src/http/errors.ts). */
+  REQUEST_INVALID: 'REQUEST_INVALID',
+  URL_INVALID: 'URL_INVALID',
+  URI_TOO_LONG: 'URI_TOO_LONG',
+  HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  /** result: the event-stream cap of this process or of this client address is reached (503). */
+  STREAMS_LIMIT: 'TOO_MANY_STREAMS',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

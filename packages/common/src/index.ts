@@ -1,6 +1,7 @@
 export * from './config/index.js';
 export * from './contract.js';
 export * from './errors.js';
+export * from './http/index.js';
 export * from './logger.js';
 export * from './metrics.js';
 export * from './migrations.js';

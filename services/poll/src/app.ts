@@ -2,13 +2,12 @@
  * The poll service as a Fastify app built from explicit dependencies, so tests can run it
  * against a real Redis through `inject()`. `server.ts` is the process around it.
  */
-import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
+  buildOpsApp,
   Readiness,
-  registerOpsRoutes,
   type ConfigOf,
   type Logger,
   type PollCatalog,
@@ -16,14 +15,14 @@ import {
   type Redis,
   type Registry,
 } from '@bernstein/common';
-import { registerErrorHandling } from './errors.js';
+import { pollHttpHygiene } from './errors.js';
 import { createPollMetrics } from './metrics.js';
 import { PollViews } from './poll-views.js';
 import { registerApiRoutes } from './routes/api.js';
 import { registerPageRoutes, renderPageError } from './routes/pages.js';
 import { HTML_HEADERS } from './views/style.js';
-import { VoterCookies } from './voter-cookie.js';
-import { VoteLog } from './votes.js';
+import { VoterCookies, voterCookieKeys } from './voter-cookie.js';
+import { VoteLog, voteLimits } from './votes.js';
 
 export type PollConfig = ConfigOf<typeof pollServiceSpec>;
 
@@ -33,8 +32,6 @@ export interface PollAppDeps {
   polls: PollCatalog;
   logger: Logger;
   metrics: Registry;
-  /** The server passes its own so that shutdown can mark it; by default `pollReadiness()`. */
-  readiness?: Readiness;
 }
 
 /**
@@ -48,16 +45,36 @@ export function pollReadiness(): Readiness {
   return new Readiness({});
 }
 
-export function buildApp({ config, redis, polls, logger, metrics, readiness }: PollAppDeps): FastifyInstance {
+/**
+ * The ops listener (OPS_PORT): /healthz, /readyz, /metrics, which the public app does not
+ * serve. Give it the same readiness as the app's server (shutdown marks it).
+ */
+export function buildPollOpsApp(deps: { logger: Logger; metrics: Registry; readiness: Readiness }): FastifyInstance {
+  return buildOpsApp(deps);
+}
+
+export function buildApp({ config, redis, polls, logger, metrics }: PollAppDeps): FastifyInstance {
+  const pollMetrics = createPollMetrics(metrics, polls.polls.map((p) => p.id));
+  const views = new PollViews(polls, config.resultUrl);
+  const hygiene = pollHttpHygiene({
+    metrics: pollMetrics,
+    bodyLimit: config.bodyLimitBytes,
+    timeouts: config,
+    htmlHeaders: HTML_HEADERS,
+    renderPage: (request, error) => renderPageError(views, request, error),
+  });
   const app = Fastify({
+    // Timeouts (slow clients), and Fastify's own client errors in the documented format.
+    ...hygiene.serverOptions,
     // pino's Logger is a FastifyBaseLogger; typed as the base so routes take plain FastifyInstance.
     loggerInstance: logger as FastifyBaseLogger,
     // Two log lines per vote would cost more than the vote; errors are logged by the handler,
     // and every request is logged at debug level below.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
-    // Behind Traefik: X-Forwarded-Proto decides whether cookies get the Secure flag.
-    trustProxy: true,
+    // X-Forwarded-For/-Proto only from TRUSTED_PROXIES (none by default): they decide the
+    // client address the vote limits are charged to, and whether cookies get the Secure flag.
+    trustProxy: config.trustedProxies?.trust ?? false,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
 
@@ -68,28 +85,15 @@ export function buildApp({ config, redis, polls, logger, metrics, readiness }: P
     });
   }
 
-  let secret = config.cookieSecret;
-  if (secret === undefined) {
-    secret = randomBytes(32).toString('base64url');
-    logger.warn(
-      'COOKIE_SECRET is not set: voter cookies are signed with a random key of this process only, so they stop verifying ' +
-        'after a restart and on other replicas; set the same COOKIE_SECRET (32+ characters) on every poll replica',
-    );
-  }
-  void app.register(fastifyCookie, { secret });
+  void app.register(fastifyCookie, { secret: voterCookieKeys(config, logger) });
   void app.register(fastifyFormbody);
 
-  const pollMetrics = createPollMetrics(metrics, polls.polls.map((p) => p.id));
-  const views = new PollViews(polls, config.resultUrl);
-  const votes = new VoteLog(redis, config.votesStream, pollMetrics.appendSeconds);
+  const votes = new VoteLog(redis, config.votesStream, pollMetrics.appendSeconds, voteLimits(config), (err) =>
+    logger.error({ err }, 'cannot load the vote function into Redis; votes fail until it loads'),
+  );
 
-  registerErrorHandling(app, {
-    metrics: pollMetrics,
-    bodyLimit: config.bodyLimitBytes,
-    htmlHeaders: HTML_HEADERS,
-    renderPage: (request, error) => renderPageError(views, request, error),
-  });
-  registerOpsRoutes(app, { readiness: readiness ?? pollReadiness(), metrics });
+  // Security headers on every response, the one error handler, the not-found handler.
+  hygiene.register(app);
   const voters = new VoterCookies();
   registerApiRoutes(app, { views, votes, voters, metrics: pollMetrics });
   registerPageRoutes(app, { views, votes, voters, metrics: pollMetrics });

@@ -4,6 +4,8 @@
  */
 import {
   configOrExit,
+  cookieKeysOf,
+  isProduction,
   createLogger,
   createMetricsRegistry,
   createRedis,
@@ -14,7 +16,7 @@ import {
   redact,
   type Redis,
 } from '@bernstein/common';
-import { buildApp, pollReadiness } from './app.js';
+import { buildApp, buildPollOpsApp, pollReadiness } from './app.js';
 
 /** A vote waits at most this long for Redis before the voter gets a 503. */
 const REDIS_COMMAND_TIMEOUT_MS = 2000;
@@ -26,6 +28,9 @@ async function closeRedis(redis: Redis): Promise<void> {
 
 const { config, polls } = configOrExit('poll', () => {
   const config = loadConfig(pollServiceSpec);
+  // In production (NODE_ENV=production, as the images set) a missing, published or weak
+  // voter cookie key stops the start, naming the variable (exit 78).
+  cookieKeysOf(config, isProduction());
   return { config, polls: loadPolls(config) };
 });
 const logger = createLogger('poll', config.logLevel);
@@ -37,7 +42,8 @@ const redis = createRedis(config, logger, {
   commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
 });
 const readiness = pollReadiness();
-const app = buildApp({ config, redis, polls, logger, metrics, readiness });
+const app = buildApp({ config, redis, polls, logger, metrics });
+const ops = buildPollOpsApp({ logger, metrics, readiness });
 
 installShutdown({
   logger,
@@ -47,16 +53,23 @@ installShutdown({
   steps: [
     { name: 'http', close: () => app.close() },
     { name: 'redis', close: () => closeRedis(redis) },
+    // Last: probes and scrapes are answered (readiness 503) until the very end.
+    { name: 'ops', close: () => ops.close() },
   ],
 });
 
-try {
-  await app.listen({ host: config.host, port: config.port });
-} catch (err) {
-  logger.fatal({ err }, `cannot listen on ${config.host}:${config.port}`);
-  process.exit(1);
+for (const [server, port] of [
+  [ops, config.opsPort],
+  [app, config.port],
+] as const) {
+  try {
+    await server.listen({ host: config.host, port });
+  } catch (err) {
+    logger.fatal({ err }, `cannot listen on ${config.host}:${port}`);
+    process.exit(1);
+  }
 }
 logger.info(
-  { config: redact(pollServiceSpec, config), polls: polls.polls.map((p) => p.id), address: app.addresses() },
+  { config: redact(pollServiceSpec, config), polls: polls.polls.map((p) => p.id), address: app.addresses(), ops: ops.addresses() },
   'poll service ready',
 );

@@ -17,7 +17,7 @@ import {
   type Registry,
 } from '@bernstein/common';
 import { RedisServer, waitFor } from '@bernstein/local';
-import { buildApp, type PollConfig } from '../src/app.js';
+import { buildApp, buildPollOpsApp, pollReadiness, type PollConfig } from '../src/app.js';
 
 export const COOKIE_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 
@@ -42,6 +42,8 @@ export interface Harness {
   /** An independent client for assertions. */
   inspect: Redis;
   app: FastifyInstance;
+  /** The ops listener's app (/healthz, /readyz, /metrics), as server.ts runs it beside `app`. */
+  ops: FastifyInstance;
   config: PollConfig;
   metrics: Registry;
   logLines: Record<string, unknown>[];
@@ -88,13 +90,16 @@ export async function startHarness(
   });
   const metrics = createMetricsRegistry('poll');
   const app = buildApp({ config, redis, polls: loadPolls(config), logger, metrics });
+  const ops = buildPollOpsApp({ logger, metrics, readiness: pollReadiness() });
   await app.ready();
+  await ops.ready();
   const stream = config.votesStream;
   return {
     server: redisServer,
     redis,
     inspect,
     app,
+    ops,
     config,
     metrics,
     logLines: lines,
@@ -109,6 +114,7 @@ export async function startHarness(
     },
     async close() {
       await app.close();
+      await ops.close();
       redis.disconnect();
       inspect.disconnect();
       if (server === undefined) {

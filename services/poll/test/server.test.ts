@@ -35,11 +35,13 @@ describe('poll server process', () => {
 
   it('serves votes, then on SIGTERM turns unready, finishes and exits 0 promptly', async () => {
     const port = await freePort();
-    const server = startServer({ ...redis.env, HOST: '127.0.0.1', PORT: String(port), COOKIE_SECRET, LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '1000', SHUTDOWN_TIMEOUT_MS: '5000' });
+    const opsPort = await freePort();
+    const server = startServer({ ...redis.env, HOST: '127.0.0.1', PORT: String(port), OPS_PORT: String(opsPort), COOKIE_SECRET, LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '1000', SHUTDOWN_TIMEOUT_MS: '5000' });
     try {
       const base = `http://127.0.0.1:${port}`;
+      const ops = `http://127.0.0.1:${opsPort}`;
       await waitFor('poll server ready', async () => {
-        const res = await fetch(`${base}/readyz`);
+        const res = await fetch(`${ops}/readyz`);
         assert.equal(res.status, 200);
       });
       const res = await fetch(`${base}/api/polls/default/votes`, {
@@ -54,7 +56,7 @@ describe('poll server process', () => {
       const started = Date.now();
       server.child.kill('SIGTERM');
       // During SHUTDOWN_DELAY_MS readiness is false while votes are still served.
-      await waitFor('readiness false after SIGTERM', async () => assert.equal((await fetch(`${base}/readyz`)).status, 503));
+      await waitFor('readiness false after SIGTERM', async () => assert.equal((await fetch(`${ops}/readyz`)).status, 503));
       const during = await fetch(`${base}/api/polls/default/votes`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -77,13 +79,15 @@ describe('poll server process', () => {
 
   it('starts while Redis is unreachable, ready to answer votes with 503', async () => {
     const port = await freePort();
-    const server = startServer({ REDIS_HOST: '127.0.0.1', REDIS_PORT: String(await freePort()), HOST: '127.0.0.1', PORT: String(port), COOKIE_SECRET });
+    const opsPort = await freePort();
+    const server = startServer({ REDIS_HOST: '127.0.0.1', REDIS_PORT: String(await freePort()), HOST: '127.0.0.1', PORT: String(port), OPS_PORT: String(opsPort), COOKIE_SECRET });
     try {
       await waitFor('poll server listening', async () => {
-        const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+        const res = await fetch(`http://127.0.0.1:${opsPort}/healthz`);
         assert.equal(res.status, 200);
       });
-      assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
+      assert.equal((await fetch(`http://127.0.0.1:${opsPort}/readyz`)).status, 200);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 404, 'the public port serves no ops endpoint');
       const vote = await fetch(`http://127.0.0.1:${port}/api/polls/default/votes`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

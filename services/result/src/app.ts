@@ -1,24 +1,39 @@
 /**
  * Builds the result service's HTTP app from explicit dependencies (tests use `inject()`):
- * pages, JSON API, event streams, ops endpoints, and the one error handler.
+ * pages, JSON API and event streams behind the shared HTTP hygiene (security headers, the
+ * one error handler, timeouts). The ops endpoints are a separate app (`buildResultOpsApp`)
+ * on the ops port.
  */
-import { BernsteinError, ErrorCode, errorBody, Readiness, registerOpsRoutes, type Logger } from '@bernstein/common';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type {
+  BernsteinError} from '@bernstein/common';
+import {
+  buildOpsApp,
+  createHttpHygiene,
+  ErrorCode,
+  httpTimeoutVars,
+  loadConfig,
+  Readiness,
+  type HttpTimeouts,
+  type Logger,
+} from '@bernstein/common';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ResultMetrics } from './metrics.js';
 import { registerApiRoutes } from './routes/api.js';
 import { registerPageRoutes } from './routes/pages.js';
 import { SseHub, type SseHubOptions } from './sse.js';
 import type { TalliesStore } from './tallies-store.js';
-import { renderErrorPage } from './views/error-page.js';
+import { ERROR_PAGE_HEADERS, renderErrorPage } from './views/error-page.js';
 
 export interface AppDeps {
   tallies: TalliesStore;
   logger: Logger;
   metrics: ResultMetrics;
-  /** Shared with the shutdown handler; a fresh one when omitted. */
-  readiness?: Readiness;
-  /** Overrides of the SSE hub's defaults (keepalive interval, retry hint, buffer limit). */
+  /** Overrides of the SSE hub's defaults (keepalive interval, retry hint, buffer limit, caps). */
   sse?: Partial<Omit<SseHubOptions, 'metrics' | 'logger'>>;
+  /** Request, header and keep-alive timeouts; the configuration's defaults when omitted. */
+  timeouts?: HttpTimeouts;
+  /** Which peers may set X-Forwarded-For/-Proto (the client address of the stream caps, HSTS). */
+  trustProxy?: FastifyServerOptions['trustProxy'];
 }
 
 declare module 'fastify' {
@@ -27,6 +42,9 @@ declare module 'fastify' {
     sseHub: SseHub;
   }
 }
+
+/** The timeouts the configuration schema gives when nothing is set. */
+export const DEFAULT_TIMEOUTS: HttpTimeouts = loadConfig(httpTimeoutVars, {});
 
 /**
  * Ready once every poll's tallies have been read at least once. Deliberately NOT tied to
@@ -41,10 +59,33 @@ export function talliesReadiness(tallies: TalliesStore): Readiness {
   });
 }
 
+/** The ops listener (OPS_PORT): /healthz, /readyz, /metrics, which the public app does not serve. */
+export function buildResultOpsApp(deps: { logger: Logger; metrics: ResultMetrics; readiness: Readiness }): FastifyInstance {
+  return buildOpsApp({ logger: deps.logger, readiness: deps.readiness, metrics: deps.metrics.registry });
+}
+
+function pageTitle(error: BernsteinError): string {
+  if (error.code === ErrorCode.POLL_NOT_FOUND) return 'Poll not found';
+  if (error.status === 404) return 'Not found';
+  return error.status >= 500 ? 'Something went wrong' : 'Bad request';
+}
+
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { tallies, logger, metrics } = deps;
+  const hygiene = createHttpHygiene({
+    // No route takes a body.
+    bodyLimit: 1024,
+    timeouts: deps.timeouts ?? DEFAULT_TIMEOUTS,
+    errorPage: { headers: ERROR_PAGE_HEADERS, render: (_req, error) => renderErrorPage(error.status, pageTitle(error), error.message) },
+  });
   // pino's Logger carries its own generic; Fastify only needs the base logger interface.
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, return503OnClosing: true });
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    return503OnClosing: true,
+    bodyLimit: 1024,
+    trustProxy: deps.trustProxy ?? false,
+    ...hygiene.serverOptions,
+  });
   const hub = new SseHub({ ...deps.sse, metrics, logger: logger.child({ component: 'sse' }) });
   app.decorate('sseHub', hub);
   const lastChange = new Map<string, string>();
@@ -64,36 +105,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     await hub.close();
   });
 
-  registerOpsRoutes(app, { readiness: deps.readiness ?? talliesReadiness(tallies), metrics: metrics.registry });
+  hygiene.register(app);
   registerApiRoutes(app, { tallies, hub });
   registerPageRoutes(app, { tallies });
-
-  app.setNotFoundHandler((req, reply) => {
-    const message = `no route for ${req.method} ${req.url.split('?')[0]}`;
-    return sendError(req, reply, 404, ErrorCode.NOT_FOUND, message, 'Not found');
-  });
-
-  app.setErrorHandler((err: FastifyError | BernsteinError, req, reply) => {
-    if (err instanceof BernsteinError && err.status < 500) {
-      return sendError(req, reply, err.status, err.code, err.message, err.code === ErrorCode.POLL_NOT_FOUND ? 'Poll not found' : 'Bad request');
-    }
-    const status = err instanceof BernsteinError ? err.status : (err.statusCode ?? 500);
-    if (status < 500) {
-      return sendError(req, reply, status, err.code ?? ErrorCode.BODY_INVALID, err.message, 'Bad request');
-    }
-    req.log.error({ err }, 'request failed');
-    if (status === 503) reply.header('retry-after', '1');
-    // Never send a 5xx's internal message to the client.
-    const code = err instanceof BernsteinError ? err.code : ErrorCode.INTERNAL;
-    const message = err instanceof BernsteinError ? err.message : 'internal error';
-    return sendError(req, reply, status, code, message, 'Something went wrong');
-  });
-
   return app;
-}
-
-function sendError(req: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string, title: string) {
-  reply.code(status);
-  if (req.url.startsWith('/api/')) return reply.send(errorBody(code, message));
-  return reply.type('text/html; charset=utf-8').send(renderErrorPage(status, title, message));
 }

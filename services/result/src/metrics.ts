@@ -9,6 +9,7 @@ export interface ResultMetrics {
   readonly sseClients: Gauge;
   readonly sseEventsPushed: Counter;
   readonly sseClientsDropped: Counter<'reason'>;
+  readonly sseClientsRefused: Counter;
   readonly talliesReads: Counter<'outcome'>;
   readonly talliesReadSeconds: Histogram;
   readonly notifications: Counter;
@@ -39,6 +40,11 @@ export function createResultMetrics(registry: Registry): ResultMetrics {
       name: 'result_sse_clients_dropped_total',
       help: 'SSE clients disconnected by the server (slow: socket buffer too large; shutdown)',
       labelNames: ['reason'],
+      registers: [registry],
+    }),
+    sseClientsRefused: new Counter({
+      name: 'result_sse_clients_refused_total',
+      help: 'event streams refused (503) because the cap of the process or of the client address was reached',
       registers: [registry],
     }),
     talliesReads: new Counter({

@@ -15,7 +15,7 @@ import {
   redact,
   resultServiceSpec,
 } from '@bernstein/common';
-import { buildApp, talliesReadiness } from './app.js';
+import { buildApp, buildResultOpsApp, talliesReadiness } from './app.js';
 import { TalliesListener } from './listener.js';
 import { createResultMetrics } from './metrics.js';
 import { TalliesStore } from './tallies-store.js';
@@ -33,7 +33,14 @@ async function main(): Promise<void> {
   const tallies = new TalliesStore(db, polls, metrics, logger);
   const listener = new TalliesListener({ connection: config, store: tallies, coalesceMs: config.coalesceMs, logger, metrics });
   const readiness = talliesReadiness(tallies);
-  const app = buildApp({ tallies, logger, metrics, readiness });
+  const app = buildApp({
+    tallies,
+    logger,
+    metrics,
+    timeouts: config,
+    sse: { maxClients: config.sseMaxStreams, maxClientsPerAddress: config.sseMaxStreamsPerClient },
+  });
+  const ops = buildResultOpsApp({ logger, metrics, readiness });
 
   installShutdown({
     logger,
@@ -44,10 +51,13 @@ async function main(): Promise<void> {
       { name: 'http', close: () => app.close() },
       { name: 'listener', close: () => listener.close() },
       { name: 'postgres', close: () => db.close() },
+      // Last: probes and scrapes are answered (readiness 503) until the very end.
+      { name: 'ops', close: () => ops.close() },
     ],
   });
 
   listener.start();
+  await ops.listen({ host: config.host, port: config.opsPort });
   await app.listen({ host: config.host, port: config.port });
 }
 

@@ -12,11 +12,14 @@
  *   EventSource reconnects and gets the current state as its first event;
  * - one interval for the whole hub sends keepalive comments (no timer per client);
  * - on shutdown every stream is ended with a randomized `retry:` hint, so browsers reconnect
- *   (to another replica) spread over a few seconds rather than all at once.
+ *   (to another replica) spread over a few seconds rather than all at once;
+ * - streams are capped, in total (`maxClients`, so the process stays under its memory limit)
+ *   and per client address (`maxClientsPerAddress`, so one client cannot take them all):
+ *   `admit` refuses beyond either cap before anything is written (503 with Retry-After).
  */
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Logger } from '@bernstein/common';
+import { BernsteinError, ErrorCode, rawSecurityHeaderLines, type Logger } from '@bernstein/common';
 import type { ResultMetrics } from './metrics.js';
 import type { Snapshot } from './results.js';
 
@@ -32,8 +35,14 @@ export const SSE_HEADERS = {
 const HEAD = Buffer.from(
   `HTTP/1.1 200 OK\r\n${Object.entries(SSE_HEADERS)
     .map(([k, v]) => `${k}: ${v}\r\n`)
-    .join('')}\r\n`,
+    .join('')}${rawSecurityHeaderLines()}\r\n`,
 );
+
+/** Defaults of the caps; the service sets them from SSE_MAX_STREAMS and SSE_MAX_STREAMS_PER_CLIENT. */
+export const DEFAULT_MAX_CLIENTS = 3000;
+export const DEFAULT_MAX_CLIENTS_PER_ADDRESS = 200;
+/** Retry-After of a refused stream: a few seconds, in which others close or a replica is added. */
+const RETRY_AFTER_SECONDS = 5;
 
 const KEEPALIVE = Buffer.from(': keepalive\n\n');
 
@@ -44,6 +53,10 @@ export interface SseHubOptions {
   /** Reconnection delay suggested to browsers. */
   retryMs?: number;
   maxBufferBytes?: number;
+  /** Most open streams of this process. */
+  maxClients?: number;
+  /** Most open streams of one client address. */
+  maxClientsPerAddress?: number;
 }
 
 export class SseHub {
@@ -54,11 +67,16 @@ export class SseHub {
   private readonly retryFrame: Buffer;
   private clientCount = 0;
   private closing = false;
+  private readonly byAddress = new Map<string, number>();
+  private readonly maxClients: number;
+  private readonly maxClientsPerAddress: number;
 
   constructor(private readonly opts: SseHubOptions) {
     this.retryMs = opts.retryMs ?? 2000;
     this.maxBufferBytes = opts.maxBufferBytes ?? 256 * 1024;
     this.retryFrame = Buffer.from(`retry: ${this.retryMs}\n\n`);
+    this.maxClients = opts.maxClients ?? DEFAULT_MAX_CLIENTS;
+    this.maxClientsPerAddress = opts.maxClientsPerAddress ?? DEFAULT_MAX_CLIENTS_PER_ADDRESS;
     this.keepalive = setInterval(() => this.keepaliveAll(), opts.keepaliveMs ?? 15_000);
     this.keepalive.unref();
   }
@@ -71,8 +89,29 @@ export class SseHub {
     return this.closing;
   }
 
-  /** Takes over the response's socket as an event stream and sends the current snapshot at once. */
-  subscribe(poll: string, res: ServerResponse, current: Snapshot): void {
+  /** Open streams of one client address. */
+  clientsOf(address: string): number {
+    return this.byAddress.get(address) ?? 0;
+  }
+
+  /** Throws 503 TOO_MANY_STREAMS when a stream for `address` would exceed a cap. */
+  admit(address: string): void {
+    let message: string | undefined;
+    if (this.clientCount >= this.maxClients) {
+      message = `this server has its maximum of ${this.maxClients} open event streams; try again shortly`;
+    } else if (this.clientsOf(address) >= this.maxClientsPerAddress) {
+      message = `your address has the maximum of ${this.maxClientsPerAddress} open event streams on this server; close some first`;
+    }
+    if (message === undefined) return;
+    this.opts.metrics.sseClientsRefused.inc();
+    throw new BernsteinError(ErrorCode.STREAMS_LIMIT, message, 503, { retryAfterSeconds: RETRY_AFTER_SECONDS });
+  }
+
+  /**
+   * Takes over the response's socket as an event stream and sends the current snapshot at once.
+   * The caller has `admit`ted `address` in the same tick.
+   */
+  subscribe(poll: string, res: ServerResponse, current: Snapshot, address = ''): void {
     const socket = res.socket;
     if (!socket || socket.destroyed) return;
     socket.setNoDelay(true);
@@ -90,11 +129,15 @@ export class SseHub {
     }
     set.add(socket);
     this.clientCount++;
+    this.byAddress.set(address, this.clientsOf(address) + 1);
     this.opts.metrics.sseClients.set(this.clientCount);
     const subscribed = set;
     socket.once('close', () => {
       if (subscribed.delete(socket)) {
         this.clientCount--;
+        const left = this.clientsOf(address) - 1;
+        if (left > 0) this.byAddress.set(address, left);
+        else this.byAddress.delete(address);
         this.opts.metrics.sseClients.set(this.clientCount);
       }
     });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createMetricsRegistry } from '@bernstein/common';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.js';
+import { buildApp, buildResultOpsApp, talliesReadiness } from '../src/app.js';
 import { createResultMetrics } from '../src/metrics.js';
 import { TalliesStore } from '../src/tallies-store.js';
 import { castVote, logger, startDatabase, testPolls, voterId, type TestDatabase } from './helpers.js';
@@ -11,6 +11,7 @@ describe('result app (inject, real PostgreSQL)', () => {
   let database: TestDatabase;
   let store: TalliesStore;
   let app: FastifyInstance;
+  let ops: FastifyInstance;
 
   before(async () => {
     database = await startDatabase();
@@ -22,20 +23,28 @@ describe('result app (inject, real PostgreSQL)', () => {
     const metrics = createResultMetrics(createMetricsRegistry('result'));
     store = new TalliesStore(database.db, testPolls, metrics, logger);
     app = buildApp({ tallies: store, logger, metrics });
+    ops = buildResultOpsApp({ logger, metrics, readiness: talliesReadiness(store) });
     await app.ready();
+    await ops.ready();
   });
 
   after(async () => {
     await app?.close();
+    await ops?.close();
     await database?.close();
   });
 
-  it('is not ready before the tallies were read, then ready', async () => {
-    assert.equal((await app.inject('/readyz')).statusCode, 503);
+  it('is not ready before the tallies were read, then ready (on the ops app; the public app serves no ops endpoint)', async () => {
+    assert.equal((await ops.inject('/readyz')).statusCode, 503);
     await store.reloadAll();
     store.setStale(false);
-    assert.equal((await app.inject('/readyz')).statusCode, 200);
-    assert.equal((await app.inject('/healthz')).statusCode, 200);
+    assert.equal((await ops.inject('/readyz')).statusCode, 200);
+    assert.equal((await ops.inject('/healthz')).statusCode, 200);
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      const res = await app.inject(path);
+      assert.equal(res.statusCode, 404, path);
+      assert.match(res.headers['content-type'] as string, /^text\/html/, 'a page path: the HTML error page');
+    }
   });
 
   it('answers a poll\'s results with every configured option, zero-vote ones included', async () => {
@@ -115,7 +124,7 @@ describe('result app (inject, real PostgreSQL)', () => {
   });
 
   it('exposes its metrics', async () => {
-    const text = (await app.inject('/metrics')).body;
+    const text = (await ops.inject('/metrics')).body;
     for (const name of [
       'result_sse_clients',
       'result_sse_events_pushed_total',

@@ -55,9 +55,10 @@ describe('results page in a real browser', { skip: existsSync(CHROMIUM) ? false 
       ...Array.from({ length: 10 }, (_, i) => ({ poll: 'default', voter: voterId(100 + i), option: 'd' })),
     ]);
 
-    // Page-side predicates as strings: this test's TypeScript has no DOM library.
-    await page.waitForFunction(`document.querySelector('li[data-id="d"] .n')?.textContent === '32'`);
-    await page.waitForFunction(`document.getElementById('total')?.textContent === '46'`);
+    // Locators, not string predicates: waitForFunction would evaluate a string with eval,
+    // which the page's Content-Security-Policy forbids (as it should).
+    await page.locator('li[data-id="d"] .n', { hasText: /^32$/ }).waitFor();
+    await page.locator('#total', { hasText: /^46$/ }).waitFor();
     assert.match((await fish.getAttribute('class')) ?? '', /leader/);
     assert.doesNotMatch((await dogs.getAttribute('class')) ?? '', /leader/);
     assert.equal(await fish.locator('.pct').textContent(), '70%');

@@ -8,7 +8,8 @@ import { request, type IncomingMessage } from 'node:http';
 import { catalog, createLogger, createMetricsRegistry, Database, migrate, type PollCatalog } from '@bernstein/common';
 import { PostgresServer } from '@bernstein/local';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/app.js';
+import type { AppDeps } from '../src/app.js';
+import { buildApp, buildResultOpsApp, talliesReadiness } from '../src/app.js';
 import { TalliesListener } from '../src/listener.js';
 import { createResultMetrics, type ResultMetrics } from '../src/metrics.js';
 import type { Results } from '../src/results.js';
@@ -96,6 +97,9 @@ export function voterId(n: number): string {
 
 export interface ResultInstance {
   app: FastifyInstance;
+  /** The ops listener's app (/healthz, /readyz, /metrics) on its own port. */
+  ops: FastifyInstance;
+  opsUrl: string;
   store: TalliesStore;
   listener: TalliesListener;
   metrics: ResultMetrics;
@@ -106,7 +110,7 @@ export interface ResultInstance {
 /** A complete result instance (store, listener, HTTP) on a free port of 127.0.0.1. */
 export async function startResult(
   database: TestDatabase,
-  opts: { coalesceMs?: number; polls?: PollCatalog; db?: Database } = {},
+  opts: { coalesceMs?: number; polls?: PollCatalog; db?: Database; app?: Partial<Omit<AppDeps, 'tallies' | 'logger' | 'metrics'>> } = {},
 ): Promise<ResultInstance> {
   const metrics = createResultMetrics(createMetricsRegistry('result'));
   const db = opts.db ?? database.db;
@@ -120,22 +124,30 @@ export async function startResult(
     minBackoffMs: 50,
     maxBackoffMs: 300,
   });
-  const app = buildApp({ tallies: store, logger, metrics });
+  const app = buildApp({ ...opts.app, tallies: store, logger, metrics });
+  const ops = buildResultOpsApp({ logger, metrics, readiness: talliesReadiness(store) });
   listener.start();
   await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  await ops.listen({ host: '127.0.0.1', port: 0 });
   return {
     app,
+    ops,
     store,
     listener,
     metrics,
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${portOf(app)}`,
+    opsUrl: `http://127.0.0.1:${portOf(ops)}`,
     async close() {
       await app.close();
+      await ops.close();
       await listener.close();
     },
   };
+}
+
+function portOf(app: FastifyInstance): number {
+  const address = app.server.address();
+  return typeof address === 'object' && address ? address.port : 0;
 }
 
 /** Polls `check` until it returns a value (not undefined); fails after `timeoutMs`. */

@@ -90,7 +90,7 @@ describe('live results over real HTTP (LISTEN/NOTIFY → SSE)', () => {
   });
 
   it('counts its clients and pushed events in /metrics', async () => {
-    const text = await (await fetch(`${one.url}/metrics`)).text();
+    const text = await (await fetch(`${one.opsUrl}/metrics`)).text();
     const clients = Number(/^result_sse_clients\{service="result"\} (\d+)/m.exec(text)?.[1]);
     assert.equal(clients, one.app.sseHub.clients);
     assert.ok(clients >= 2);

@@ -36,8 +36,8 @@ describe('PostgreSQL away: last known tallies flagged stale, then recovery witho
     assert.equal(during.stale, true);
     assert.equal(during.total, 2);
     assert.deepEqual(during.options, known.options);
-    assert.equal((await fetch(`${result.url}/readyz`)).status, 200, 'still ready: it has tallies to serve');
-    const metrics = await (await fetch(`${result.url}/metrics`)).text();
+    assert.equal((await fetch(`${result.opsUrl}/readyz`)).status, 200, 'still ready: it has tallies to serve');
+    const metrics = await (await fetch(`${result.opsUrl}/metrics`)).text();
     assert.match(metrics, /^result_tallies_stale\{service="result"\} 1$/m);
     assert.match(metrics, /^result_listener_connected\{service="result"\} 0$/m);
     // A page opened during the outage shows the numbers and says they are stale.
@@ -70,7 +70,7 @@ describe('PostgreSQL away: last known tallies flagged stale, then recovery witho
     const late = await startResult(database);
     const stream = await SseReader.open(`${late.url}/api/polls/default/events`);
     try {
-      assert.equal((await fetch(`${late.url}/readyz`)).status, 503);
+      assert.equal((await fetch(`${late.opsUrl}/readyz`)).status, 503);
       const res = await fetch(`${late.url}/api/polls/default/results`);
       assert.equal(res.status, 503);
       assert.equal(res.headers.get('retry-after'), '1');
@@ -83,7 +83,7 @@ describe('PostgreSQL away: last known tallies flagged stale, then recovery witho
 
       const fresh = await stream.waitFor((r) => !r.stale);
       assert.equal(fresh.total, 3);
-      await eventually('readiness', async () => ((await fetch(`${late.url}/readyz`)).status === 200 ? true : undefined));
+      await eventually('readiness', async () => ((await fetch(`${late.opsUrl}/readyz`)).status === 200 ? true : undefined));
       assert.equal(((await (await fetch(`${late.url}/api/polls/default/results`)).json()) as Results).total, 3);
     } finally {
       stream.close();

@@ -61,11 +61,14 @@ describe('result server process', () => {
 
     it('serves live results, and on SIGTERM ends open streams and exits 0 promptly', async () => {
       const port = await freePort();
-      const r = run({ ...database.server.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info' });
+      const opsPort = await freePort();
+      const r = run({ ...database.server.env, HOST: '127.0.0.1', PORT: String(port), OPS_PORT: String(opsPort), LOG_LEVEL: 'info' });
       const url = `http://127.0.0.1:${port}`;
       const readers: SseReader[] = [];
       try {
-        await eventually('result to be ready', async () => ((await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined));
+        await eventually('result to be ready', async () =>
+          (await fetch(`http://127.0.0.1:${opsPort}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined,
+        );
         for (let i = 0; i < 20; i++) readers.push(await SseReader.open(`${url}/api/polls/default/events`));
         await Promise.all(readers.map((reader) => reader.waitFor(() => true)));
         await castVote(database.db, 'default', voterId(1), 'b');

@@ -4,6 +4,7 @@
  * (REDIS_HOST, POSTGRES_*, OPTION_A…D) work as-is.
  */
 import { hostname } from 'node:os';
+import { ballotVars } from './ballot.js';
 import { env, type Spec } from './schema.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -29,6 +30,40 @@ export function httpVars(defaultPort: number) {
     port: env.withDefault('PORT', String(defaultPort), { description: 'HTTP port', parse: env.parsers.port }),
   } satisfies Spec;
 }
+
+/**
+ * The ops listener of poll and result (/healthz, /readyz, /metrics), apart from the public
+ * port so that no Ingress route reaches it. 8080 is the worker's one (ops-only) port too, so
+ * every Bernstein pod serves its probes and metrics on 8080.
+ */
+export const opsVars = {
+  opsPort: env.withDefault('OPS_PORT', '8080', {
+    description: 'port of /healthz, /readyz and /metrics (probes, Prometheus); never routed by the Ingress',
+    parse: env.parsers.port,
+  }),
+} satisfies Spec;
+
+/**
+ * Timeouts of the public HTTP listener. The keep-alive default outlasts Traefik's 90 s idle
+ * timeout towards backends (serversTransport forwardingTimeouts.idleConnTimeout,
+ * https://doc.traefik.io/traefik/reference/routing-configuration/http/load-balancing/serverstransport/),
+ * so the proxy, not the service, closes an idle connection and never reuses one being closed.
+ * Event streams are not cut by any of them: their request is complete once its headers are in.
+ */
+export const httpTimeoutVars = {
+  headersTimeoutMs: env.withDefault('HTTP_HEADERS_TIMEOUT_MS', '10000', {
+    description: 'a client must send its complete request headers within this time, or the connection is closed (slowloris)',
+    parse: env.parsers.positiveInt,
+  }),
+  requestTimeoutMs: env.withDefault('HTTP_REQUEST_TIMEOUT_MS', '30000', {
+    description: 'a client must send its complete request (headers and body) within this time (at least HTTP_HEADERS_TIMEOUT_MS)',
+    parse: env.parsers.positiveInt,
+  }),
+  keepAliveTimeoutMs: env.withDefault('HTTP_KEEP_ALIVE_TIMEOUT_MS', '95000', {
+    description: 'an idle keep-alive connection is closed after this time (longer than the proxy\'s own idle timeout)',
+    parse: env.parsers.positiveInt,
+  }),
+} satisfies Spec;
 
 export const redisVars = {
   redisHost: env.required('REDIS_HOST', { description: 'Redis host name', parse: env.parsers.hostname, peer: { service: 'redis', role: 'host' } }),
@@ -68,10 +103,13 @@ export const pollsVars = {
 export const pollServiceSpec = {
   ...processVars,
   ...httpVars(80),
+  ...opsVars,
+  ...httpTimeoutVars,
   ...redisVars,
   ...pollsVars,
+  ...ballotVars,
   cookieSecret: env.optional('COOKIE_SECRET', {
-    description: 'key that signs voter cookies; all poll replicas must share it (at least 32 characters)',
+    description: 'one key that signs voter cookies, as a one-element COOKIE_SECRETS (kept for existing deployments; at least 32 characters)',
     secret: true,
     parse: (raw: string) => {
       if (raw.length < 32) throw new Error('expected at least 32 characters');
@@ -122,8 +160,18 @@ export const workerServiceSpec = {
 export const resultServiceSpec = {
   ...processVars,
   ...httpVars(80),
+  ...opsVars,
+  ...httpTimeoutVars,
   ...postgresVars,
   ...pollsVars,
+  sseMaxStreams: env.withDefault('SSE_MAX_STREAMS', '3000', {
+    description: 'most open event streams per process, sized for a 128 MiB memory limit (see docs/security.md); beyond it 503 with Retry-After',
+    parse: env.parsers.positiveInt,
+  }),
+  sseMaxStreamsPerClient: env.withDefault('SSE_MAX_STREAMS_PER_CLIENT', '200', {
+    description: 'most open event streams of one client address per process; beyond it 503 with Retry-After',
+    parse: env.parsers.positiveInt,
+  }),
   coalesceMs: env.withDefault('COALESCE_MS', '50', {
     description: 'window in which tally changes are merged into one push to browsers',
     parse: env.parsers.nonNegativeInt,

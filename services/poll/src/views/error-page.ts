@@ -1,5 +1,5 @@
 /** A page for errors that belong to no poll (unknown address, unknown poll). */
-import { escapeHtml } from './html.js';
+import { escapeHtml } from '@bernstein/common';
 import { layout } from './layout.js';
 
 export function renderErrorPage(heading: string, message: string): string {

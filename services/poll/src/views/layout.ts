@@ -1,5 +1,5 @@
 /** The HTML document around every page. `title` is plain text; `main` is already-escaped HTML. */
-import { escapeHtml } from './html.js';
+import { escapeHtml } from '@bernstein/common';
 import { CSS, FAVICON } from './style.js';
 
 export function layout(title: string, main: string): string {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { escapeHtml } from '../../src/views/html.js';
+import { escapeHtml } from '@bernstein/common';
 import { PollPage } from '../../src/views/poll-page.js';
 
 const poll = {

@@ -39,7 +39,10 @@ export function registerApiRoutes(app: FastifyInstance, deps: { tallies: Tallies
     if (!snap) throw pollNotFound(req.params.poll);
     // Fastify answers HEAD with the GET handler: say what GET would stream, without a stream.
     if (req.method === 'HEAD') return reply.header('cache-control', 'no-cache').type('text/event-stream; charset=utf-8').send();
+    // Beyond the cap of this process or of this client's address: 503 with Retry-After.
+    // The address is the socket's unless the request came through a trusted proxy (trustProxy).
+    hub.admit(req.ip);
     reply.hijack();
-    hub.subscribe(req.params.poll, reply.raw, snap);
+    hub.subscribe(req.params.poll, reply.raw, snap, req.ip);
   });
 }

@@ -1,7 +1,7 @@
 /** The results pages: `/` for the default poll, `/polls/:poll` for any configured poll. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TalliesStore } from '../tallies-store.js';
-import { renderResultsPage } from '../views/results-page.js';
+import { RESULTS_PAGE_HEADERS, renderResultsPage } from '../views/results-page.js';
 import { pollNotFound } from './api.js';
 
 export function registerPageRoutes(app: FastifyInstance, deps: { tallies: TalliesStore }): void {
@@ -11,10 +11,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: { tallies: Tallie
   function send(poll: string, eventsUrl: string, reply: FastifyReply) {
     const snap = tallies.snapshot(poll);
     if (!snap) throw pollNotFound(poll);
-    return reply
-      .header('cache-control', 'no-store')
-      .type('text/html; charset=utf-8')
-      .send(renderResultsPage(snap.results, { eventsUrl }));
+    return reply.headers(RESULTS_PAGE_HEADERS).send(renderResultsPage(snap.results, { eventsUrl }));
   }
 
   app.get('/', async (_req, reply) => send(defaultPoll, `api/polls/${encodeURIComponent(defaultPoll)}/events`, reply));

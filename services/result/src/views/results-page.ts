@@ -5,7 +5,7 @@
  * and percentages in place (no reload). Every figure is text, so screen readers get it all.
  */
 import type { Results } from '../results.js';
-import { escapeHtml } from './html.js';
+import { escapeHtml, pageHeaders } from '@bernstein/common';
 
 /** Bar colours, by option position (readable on light and dark backgrounds). */
 const PALETTE = ['#6366f1', '#ec4899', '#f59e0b', '#10b981', '#0ea5e9', '#8b5cf6', '#ef4444', '#84cc16'];
@@ -77,11 +77,22 @@ if(r.updatedAt)upd.textContent='Updated '+new Date(r.updatedAt).toLocaleTimeStri
 m.classList.toggle('is-stale',r.stale);
 if(r.stale)status('stale',r.updatedAt?'Stale · database unreachable':'Waiting for database');else status('live','Live')}
 if(!window.EventSource)return;
-var es=new EventSource(m.dataset.events);
+function connect(){var es=new EventSource(m.dataset.events);
 es.addEventListener('results',function(e){render(JSON.parse(e.data))});
-es.onerror=function(){status('off','Reconnecting…')};
+es.onerror=function(){status('off','Reconnecting…');if(es.readyState===2)setTimeout(connect,5000+Math.random()*10000)}}
+connect();
 })();
 `;
+
+/**
+ * Headers of the results page: its stylesheet and script allowed by hash (computed here from
+ * the very strings the page embeds), its event stream on its own origin, and the bars' widths
+ * and colours as style attributes. Nothing else loads or runs.
+ */
+export const RESULTS_PAGE_HEADERS = {
+  ...pageHeaders({ styles: [CSS], scripts: [SCRIPT], connect: ["'self'"], styleAttributes: true }),
+  'cache-control': 'no-store',
+};
 
 export interface ResultsPageOptions {
   /** URL of the poll's event stream, relative to the page (works behind a path prefix). */

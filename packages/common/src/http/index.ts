@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './headers.js';
+export * from './html.js';
+export * from './hygiene.js';
+export * from './ops-app.js';
