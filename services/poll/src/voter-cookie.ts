@@ -1,16 +1,13 @@
 /**
  * Voter identity: the `bernstein_voter` cookie holds a crypto-random id signed with HMAC
- * (COOKIE_SECRETS, through @fastify/cookie's signer: the first key signs, every key verifies).
- * The id decides "one current vote per voter", so a cookie that does not verify is refused,
- * and never replaced by a new identity on a vote: a replaced id would let a tampered cookie,
- * or a browser bouncing between replicas with different keys, count as a fresh voter each
- * time. Starting over is the voter's explicit act (the page's "Start over" button, which
- * clears the cookie).
+ * (COOKIE_SECRET, through @fastify/cookie's signer). The id decides "one current vote per
+ * voter", so a cookie that does not verify is refused rather than silently replaced: a
+ * replaced id would let a tampered cookie count as a fresh voter.
  */
-import { randomBytes, randomFillSync } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { BernsteinError, cookieKeysOf, ErrorCode, VOTER_ID, type CookieKeyConfig, type Logger } from '@bernstein/common';
+import { BernsteinError, ErrorCode, VOTER_ID } from '@bernstein/common';
 
 export const VOTER_COOKIE = 'bernstein_voter';
 
@@ -22,8 +19,7 @@ export const VOTER_COOKIE_OPTIONS: CookieSerializeOptions = {
   sameSite: 'lax',
   path: '/',
   maxAge: ONE_YEAR_S,
-  // Secure when the request came over HTTPS: directly, or per X-Forwarded-Proto from a proxy in
-  // TRUSTED_PROXIES (from anyone else the header is ignored).
+  // Secure when the request came over HTTPS (directly or per X-Forwarded-Proto from the proxy).
   secure: 'auto',
 };
 
@@ -47,25 +43,16 @@ export class VoterCookieInvalidError extends BernsteinError {
   constructor(reason: string) {
     super(
       ErrorCode.COOKIE_INVALID,
-      `the ${VOTER_COOKIE} cookie could not be verified (${reason}), so this vote was not recorded; ` +
-        `it may be signed with a key this service no longer has. To start over as a new voter, delete the cookie ` +
-        `(on the voting page: "Start over"); your earlier vote, if any, stays counted`,
+      `the ${VOTER_COOKIE} cookie is invalid (${reason}); it has been cleared, vote again to get a new one`,
       400,
     );
   }
 }
 
-/** Who votes: the voter id, and whether this request created it (no cookie came with it). */
-export interface Voter {
-  id: string;
-  isNew: boolean;
-}
-
 /**
- * Resolves the voter of each request. Cookies that verified once with the signing key are
- * remembered (by their exact signed text, so a hit proves exactly what a fresh HMAC would) to
- * spare returning voters the HMAC on every vote; the memory is bounded and simply starts over
- * when full.
+ * Resolves the voter of each request. Cookies that verified once are remembered (by their
+ * exact signed text, so a hit proves exactly what a fresh HMAC would) to spare returning
+ * voters the HMAC on every vote; the memory is bounded and simply starts over when full.
  */
 export class VoterCookies {
   private verified = new Map<string, string>();
@@ -73,56 +60,29 @@ export class VoterCookies {
   constructor(private readonly maxRemembered = 20_000) {}
 
   /**
-   * The voter of this request: from a valid cookie, or a new id (set on the response) when
-   * there is no cookie. A cookie signed with an older key (still listed in COOKIE_SECRETS) is
-   * re-signed with the current one, keeping the id. Throws VoterCookieInvalidError when the
-   * cookie is present but does not verify; nothing else happens (the cookie is kept).
+   * The voter id of this request: from a valid cookie, or a new id (set on the response) when
+   * there is no cookie. Throws VoterCookieInvalidError when the cookie is present but does
+   * not verify; the error handler then clears it.
    */
-  voterOf(request: FastifyRequest, reply: FastifyReply): Voter {
+  voterIdOf(request: FastifyRequest, reply: FastifyReply): string {
     const raw = request.cookies[VOTER_COOKIE];
-    if (raw === undefined || raw === '') {
+    if (raw === undefined) {
       const id = newVoterId();
       reply.setCookie(VOTER_COOKIE, id, VOTER_COOKIE_OPTIONS);
-      return { id, isNew: true };
+      return id;
     }
     const known = this.verified.get(raw);
-    if (known !== undefined) return { id: known, isNew: false };
-    const { valid, renew, value } = request.unsignCookie(raw);
+    if (known !== undefined) return known;
+    const { valid, value } = request.unsignCookie(raw);
     if (!valid || value === null) throw new VoterCookieInvalidError('bad signature');
     if (!VOTER_ID.test(value)) throw new VoterCookieInvalidError('malformed voter id');
-    if (renew) {
-      // Signed with an older key: same voter, new signature; not remembered, so the HMAC
-      // runs until the browser sends the re-signed cookie.
-      reply.setCookie(VOTER_COOKIE, value, VOTER_COOKIE_OPTIONS);
-      return { id: value, isNew: false };
-    }
     if (this.verified.size >= this.maxRemembered) this.verified = new Map();
     this.verified.set(raw, value);
-    return { id: value, isNew: false };
-  }
-
-  /** The voter id of this request (see `voterOf`). */
-  voterIdOf(request: FastifyRequest, reply: FastifyReply): string {
-    return this.voterOf(request, reply).id;
+    return value;
   }
 }
 
-/** Clears the voter cookie on this response: only on the voter's explicit "Start over". */
+/** Clears the voter cookie on this response (after VoterCookieInvalidError). */
 export function clearVoterCookie(reply: FastifyReply): void {
   reply.clearCookie(VOTER_COOKIE, { path: '/' });
-}
-
-/**
- * The keys for @fastify/cookie: COOKIE_SECRETS (or COOKIE_SECRET), first signs, all verify.
- * Without any (allowed in the local run only; server.ts refuses to start without one in
- * production) a random key of this process, with a warning.
- */
-export function voterCookieKeys(config: CookieKeyConfig, logger: Logger): string[] {
-  const { keys } = cookieKeysOf(config, false);
-  if (keys !== undefined) return [...keys];
-  logger.warn(
-    'COOKIE_SECRETS is not set: voter cookies are signed with a random key of this process only, so they stop verifying ' +
-      'after a restart and on other replicas; set the same COOKIE_SECRETS (32+ characters) on every poll replica',
-  );
-  return [randomBytes(32).toString('base64url')];
 }
