@@ -11,6 +11,7 @@ import {
   type RawFinding,
   type Rule,
   type RuleContext,
+  type RunView,
   type SchemaOutcome,
   type Severity,
   type Unit,
@@ -101,20 +102,20 @@ export function locate(rule: Rule, severity: Severity, raw: RawFinding): Finding
   return { ...base, file, line: raw.line, fieldLine: raw.line };
 }
 
-/** The unit's objects grouped by kind, in input order. */
-export function indexByKind(unit: Unit): (...kinds: readonly string[]) => readonly K8sObject[] {
+/** Objects grouped by kind, in input order. */
+export function indexByKind(objects: readonly K8sObject[]): (...kinds: readonly string[]) => readonly K8sObject[] {
   const index = new Map<string, K8sObject[]>();
-  for (const o of unit.objects) {
+  for (const o of objects) {
     const list = index.get(o.kind);
     if (list) list.push(o);
     else index.set(o.kind, [o]);
   }
   return (...kinds) => {
-    if (kinds.includes(ANY_KIND)) return unit.objects;
+    if (kinds.includes(ANY_KIND)) return objects;
     if (kinds.length === 1) return index.get(kinds[0] ?? '') ?? [];
     // Several kinds: keep the input order, as a filter of the whole list would.
     const wanted = new Set(kinds);
-    return unit.objects.filter((o) => wanted.has(o.kind));
+    return objects.filter((o) => wanted.has(o.kind));
   };
 }
 
@@ -133,23 +134,33 @@ export function applies(rule: Rule, unit: Unit, objectsOf: (...kinds: readonly s
   }) || (rule.reportsAbsence === true && objectsOf(...POD_TEMPLATE_KINDS).length > 0);
 }
 
-/** What the rules see of a unit (the schema outcomes computed beforehand). */
-export function ruleContext(unit: Unit, schema: ReadonlyMap<K8sObject, SchemaOutcome>, opts: Omit<CheckOptions, 'profiles'> = {}): RuleContext {
+/** The run as a whole (every unit's objects, indexed once per run). */
+export function runView(units: readonly Unit[]): RunView {
+  return { objectsOf: indexByKind(units.length === 1 ? (units[0]?.objects ?? []) : units.flatMap((u) => u.objects)) };
+}
+
+/**
+ * What the rules see of a unit (the schema outcomes computed beforehand); `run` is the whole run
+ * the unit belongs to (default: the unit alone).
+ */
+export function ruleContext(unit: Unit, schema: ReadonlyMap<K8sObject, SchemaOutcome>, opts: Omit<CheckOptions, 'profiles'> = {}, run: RunView = runView([unit])): RuleContext {
   return {
     unit,
+    run,
     schema,
     external: [...(unit.external ?? []), ...(opts.config?.external ?? [])],
     cluster: opts.cluster ?? DEFAULT_CLUSTER,
     kubernetesVersion: opts.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION,
-    objectsOf: indexByKind(unit),
+    objectsOf: indexByKind(unit.objects),
   };
 }
 
 export async function checkUnits(units: readonly Unit[], opts: CheckOptions): Promise<Finding[]> {
   const rules = selectRules(opts);
   const findings: Finding[] = [];
+  const run = runView(units);
   for (const unit of units) {
-    const ctx = ruleContext(unit, await validateAll(unit), opts);
+    const ctx = ruleContext(unit, await validateAll(unit), opts, run);
     for (const { rule, severity } of rules) {
       if (!applies(rule, unit, ctx.objectsOf)) continue;
       for (const raw of rule.check(ctx)) {

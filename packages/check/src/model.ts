@@ -170,8 +170,20 @@ export interface SchemaOutcome {
   readonly unknown: readonly Path[];
 }
 
+/**
+ * What a rule sees of the whole run: every unit given together. For facts that hold across
+ * units, such as CustomResourceDefinitions applied first from a kustomization of their own
+ * (as crd-same-apply asks) while the custom resources are in another unit of the same run.
+ */
+export interface RunView {
+  /** Objects of these kinds in every unit of the run (all objects for `*`), in input order. */
+  objectsOf(...kinds: readonly string[]): readonly K8sObject[];
+}
+
 export interface RuleContext {
   readonly unit: Unit;
+  /** The whole run; everything else in the context is about `unit` alone. */
+  readonly run: RunView;
   readonly schema: ReadonlyMap<K8sObject, SchemaOutcome>;
   /** Objects declared external for this unit (from --config and the unit's own file). */
   readonly external?: readonly ExternalObject[];

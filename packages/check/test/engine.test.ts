@@ -64,5 +64,21 @@ describe('engine', () => {
     assert.deepEqual(ctx.objectsOf('Service', 'ConfigMap').map((o) => o.name), ['a', 's', 'b'], 'several kinds keep the input order');
     assert.deepEqual(ctx.objectsOf('*').length, 3);
     assert.deepEqual(ctx.objectsOf('Pod'), []);
+    assert.deepEqual(ctx.run.objectsOf('ConfigMap').map((o) => o.name), ['a', 'b'], 'alone, a unit is its whole run');
+  });
+
+  it('gives each unit the whole run as ctx.run, and its own objects as ctx.objectsOf', async () => {
+    const object = (kind: string, name: string): K8sObject => ({ apiVersion: 'v1', kind, name, namespace: undefined, data: { kind, metadata: { name } }, file: `${name}.yaml`, line: 1, lineOf: () => 1 });
+    const unit = (root: string, ...objects: K8sObject[]): Unit => ({ root, fileNames: [], isDirectory: true, objects, compose: [], dockerfiles: [], problems: [] });
+    const seen: string[] = [];
+    const rule: Rule = {
+      id: 'sees-run', description: '', remediation: '', severity: 'warning', profiles: ['core'], kinds: ['ConfigMap', 'Secret'],
+      check(ctx) {
+        seen.push(`${ctx.unit.root}: own ${ctx.objectsOf('ConfigMap', 'Secret').map((o) => o.name).join(',')}; run ${ctx.run.objectsOf('ConfigMap', 'Secret').map((o) => o.name).join(',')}`);
+        return [];
+      },
+    };
+    await checkUnits([unit('crds', object('ConfigMap', 'a')), unit('app', object('Secret', 's'), object('ConfigMap', 'b'))], { profiles: [], rules: [rule] });
+    assert.deepEqual(seen, ['crds: own a; run a,s,b', 'app: own s,b; run a,s,b']);
   });
 });

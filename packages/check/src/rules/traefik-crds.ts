@@ -4,21 +4,23 @@ import { defineRule } from './define.js';
 export default defineRule({
   id: 'traefik-crds',
   description:
-    "Traefik custom resources match the Traefik that reads them and their CRDs are installed: 3.x reads only `traefik.io` (https://github.com/traefik/traefik/blob/v3.4/pkg/provider/kubernetes/crd/client.go), 2.0–2.9 only `traefik.containo.us`, 2.10/2.11 both (https://doc.traefik.io/traefik/v2.11/migration/v2/); ServersTransportTCP exists from 3.0. A custom resource whose CustomResourceDefinition is not in the input fails to apply (no matches for kind); a CRD provider that lists a kind whose CRD is missing never syncs (https://github.com/traefik/traefik-helm-chart/issues/870).",
+    "Traefik custom resources match the Traefik that reads them and their CRDs are installed: 3.x reads only `traefik.io` (https://github.com/traefik/traefik/blob/v3.4/pkg/provider/kubernetes/crd/client.go), 2.0–2.9 only `traefik.containo.us`, 2.10/2.11 both (https://doc.traefik.io/traefik/v2.11/migration/v2/); ServersTransportTCP exists from 3.0. A custom resource whose CustomResourceDefinition is not in the input (any unit of the run: a `crds/` kustomization applied first counts) nor declared external fails to apply (no matches for kind); a CRD provider that lists a kind whose CRD is missing never syncs (https://github.com/traefik/traefik-helm-chart/issues/870).",
   remediation:
-    "Use the API group of your Traefik version (`traefik.io/v1alpha1` for 3.x), and apply Traefik's CRDs for that version before the custom resources (kubectl apply -f https://raw.githubusercontent.com/traefik/traefik/v3.4/docs/content/reference/dynamic-configuration/kubernetes-crd-definition-v1.yml), all ten kinds. CRDs applied separately (as crd-same-apply asks) are declared in bernstein-check.yaml: `external: [{kind: CustomResourceDefinition, name: ingressroutes.traefik.io}, ...]`.",
+    "Use the API group of your Traefik version (`traefik.io/v1alpha1` for 3.x), and apply Traefik's CRDs for that version before the custom resources (kubectl apply -f https://raw.githubusercontent.com/traefik/traefik/v3.4/docs/content/reference/dynamic-configuration/kubernetes-crd-definition-v1.yml), all ten kinds. CRDs applied separately (as crd-same-apply asks) are checked in the same run (`bernstein check crds/ app/`, or the directory holding both), or, when installed by other means, declared in bernstein-check.yaml: `external: [{kind: CustomResourceDefinition, name: ingressroutes.traefik.io}, ...]`.",
   severity: 'error',
   profiles: ['core'],
   kinds: ['Deployment', 'DaemonSet', 'StatefulSet', 'Pod', 'CustomResourceDefinition', ...Object.keys(CRD_KINDS)],
-  *check({ unit, external }) {
+  *check({ unit, run, external, objectsOf }) {
     const readers = traefikInstances(unit.objects).filter((t) => providerOf(t, 'crd'));
     if (readers.length === 0) return; // no CRD provider: traefik-provider reports unread routes
-    // CRDs of the input, and those declared external (applied first, as crd-same-apply asks).
+    // CRDs of the whole input, not only of this unit: applied first from a unit of their own (a
+    // crds/ kustomization, as crd-same-apply asks) they exist when this unit is applied. Plus
+    // those declared external (installed by other means).
     const crds = new Set([
-      ...unit.objects.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.name),
+      ...run.objectsOf('CustomResourceDefinition').map((o) => o.name),
       ...(external ?? []).filter((x) => x.kind === 'CustomResourceDefinition').map((x) => x.name),
     ]);
-    const resources = unit.objects.filter((o) => traefikGroupOf(o.apiVersion, o.kind) !== undefined);
+    const resources = objectsOf(...Object.keys(CRD_KINDS)).filter((o) => traefikGroupOf(o.apiVersion, o.kind) !== undefined);
     for (const o of resources) {
       const group = traefikGroupOf(o.apiVersion, o.kind) ?? '';
       const id = `${o.namespace ?? 'default'}/${o.name}`;
