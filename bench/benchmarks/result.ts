@@ -41,7 +41,9 @@ export async function resultBenchmark(ctx: BenchContext): Promise<void> {
   const target = ctx.smoke ? 60 : 5000;
   const step = ctx.smoke ? 20 : 1000;
   const updates = ctx.smoke ? 3 : 20;
-  const result = await startService({ service: 'result', env: { ...ctx.postgres.env }, fromSource: ctx.fromSource, profileDir: ctx.profileDir, nodeOptions: ctx.serviceNodeOptions });
+  // It measures what streams cost, all from one address: the per-process and per-client caps
+  // (SSE_MAX_STREAMS*) would refuse most of them, so they are lifted here.
+  const result = await startService({ service: 'result', env: { ...ctx.postgres.env, SSE_MAX_STREAMS: '1000000', SSE_MAX_STREAMS_PER_CLIENT: '1000000' }, fromSource: ctx.fromSource, profileDir: ctx.profileDir, nodeOptions: ctx.serviceNodeOptions });
   const port = Number(new URL(result.url).port);
   const db = new pg.Client(ctx.postgres.connection);
   await db.connect();

@@ -44,6 +44,8 @@ export async function startService(o: ServiceStartOptions): Promise<ServiceProce
       NODE_OPTIONS: nodeOptions.join(' ').trim(),
     },
     port: await freePort(),
+    // poll and result serve /readyz and /metrics on their ops port; the worker's one port is its ops port.
+    ...(o.service === 'worker' ? {} : { opsPort: await freePort() }),
     cwd: REPO_ROOT,
     output: o.output ?? serviceOutput,
   });

@@ -25,13 +25,14 @@ if (mode !== 'new' && mode !== 'returning') throw new Error(`mode must be "new" 
 
 const redis = await RedisServer.start();
 const port = await freePort();
+const opsPort = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const server = fileURLToPath(new URL('../../services/poll/dist/server.js', import.meta.url));
-const env = { PATH: process.env.PATH, ...redis.env, HOST: '127.0.0.1', PORT: String(port), COOKIE_SECRET: 'throughput-'.repeat(4), LOG_LEVEL: 'warn' };
+const env = { PATH: process.env.PATH, ...redis.env, HOST: '127.0.0.1', PORT: String(port), OPS_PORT: String(opsPort), COOKIE_SECRET: 'throughput-'.repeat(4), LOG_LEVEL: 'warn' };
 const poll = spawn(process.execPath, [server], { env, stdio: 'inherit' });
 try {
   await waitFor('poll server', async () => {
-    const res = await fetch(`${base}/readyz`);
+    const res = await fetch(`http://127.0.0.1:${opsPort}/readyz`);
     if (res.status !== 200) throw new Error(`readyz ${res.status}`);
   });
   let cookie;

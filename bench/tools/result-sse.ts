@@ -56,25 +56,28 @@ const db = new Database(
 await migrate(db, logger);
 
 const port = await freePort();
+const opsPort = await freePort();
 const entry = process.env.MEASURE_ENTRY ?? fileURLToPath(new URL('../../services/result/dist/server.js', import.meta.url));
 const server = spawn(process.execPath, [...values['node-flags'].split(' ').filter(Boolean), entry], {
-  env: { PATH: process.env.PATH ?? '', ...pg.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },
+  env: { PATH: process.env.PATH ?? '', ...pg.env, HOST: '127.0.0.1', PORT: String(port), OPS_PORT: String(opsPort), LOG_LEVEL: 'warn',
+    // This tool measures what a stream costs, from one client: no caps in the way.
+    SSE_MAX_STREAMS: '1000000', SSE_MAX_STREAMS_PER_CLIENT: '1000000' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 const pid = server.pid!;
-const base = `http://127.0.0.1:${port}`;
+const ops = `http://127.0.0.1:${opsPort}`;
 const pushed = async () =>
-  Number(/^result_sse_events_pushed_total\{service="result"\} (\d+)/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1]);
+  Number(/^result_sse_events_pushed_total\{service="result"\} (\d+)/m.exec(await (await fetch(`${ops}/metrics`)).text())?.[1]);
 try {
   await waitFor('result', async () => {
-    const res = await fetch(`${base}/readyz`);
+    const res = await fetch(`${ops}/readyz`);
     if (res.status !== 200) throw new Error(String(res.status));
   });
   await sleep(1000);
   const idle1 = rssMb(pid);
   await sleep(9000);
   out(`idle RSS: ${idle1} MB 1 s after ready, ${rssMb(pid)} MB after 10 s`);
-  const idleMetrics = await (await fetch(`${base}/metrics`)).text();
+  const idleMetrics = await (await fetch(`${ops}/metrics`)).text();
   const mb = (name: string) => (Number(new RegExp(`^${name}\\{service="result"\\} (\\S+)`, 'm').exec(idleMetrics)?.[1]) / 1048576).toFixed(1);
   out(`idle V8 heap: ${mb('nodejs_heap_size_used_bytes')} MB used of ${mb('nodejs_heap_size_total_bytes')} MB; external ${mb('nodejs_external_memory_bytes')} MB`);
 
@@ -127,7 +130,7 @@ try {
     await Promise.all(Array.from({ length: Math.min(250, CLIENTS - i) }, open));
   }
   await sleep(2000);
-  const metrics = await (await fetch(`${base}/metrics`)).text();
+  const metrics = await (await fetch(`${ops}/metrics`)).text();
   const held = Number(/^result_sse_clients\{service="result"\} (\d+)/m.exec(metrics)?.[1]);
   out(`clients: ${clients.length} opened in ${Math.round(performance.now() - openedAt)} ms; server reports ${held} open streams; RSS ${rssMb(pid)} MB`);
 
@@ -165,7 +168,7 @@ try {
   const events = clients.reduce((s, c) => s + c.events, 0);
   out(`events received: ${events} (${(events / clients.length).toFixed(1)} per client)`);
   out(`vote → visible over ${samples} (vote batch, client) pairs: p50 ${pct(0.5)} ms, p90 ${pct(0.9)} ms, p99 ${pct(0.99)} ms, max ${pct(1)} ms`);
-  const text = await (await fetch(`${base}/metrics`)).text();
+  const text = await (await fetch(`${ops}/metrics`)).text();
   const buckets = [...text.matchAll(/^result_change_to_push_seconds_bucket\{le="([^"]+)",service="result"\} (\d+)/gm)].map((m) => ({
     le: m[1]!,
     count: Number(m[2]),

@@ -17,6 +17,11 @@ export interface ServiceProcessOptions {
   env: Record<string, string | undefined>;
   /** The HTTP port (ops endpoints for the worker). */
   port: number;
+  /**
+   * The ops port (OPS_PORT) of /healthz, /readyz and /metrics, for poll and result, whose
+   * public port serves none of them; the worker's ops port is `port`.
+   */
+  opsPort?: number;
   output: (name: string, line: string) => void;
   cwd?: string;
 }
@@ -36,7 +41,11 @@ export class ServiceProcess {
   constructor(readonly options: ServiceProcessOptions) {
     this.child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry], {
       cwd: options.cwd,
-      env: { ...options.env, PORT: String(options.port) } as NodeJS.ProcessEnv,
+      env: {
+        ...options.env,
+        PORT: String(options.port),
+        ...(options.opsPort === undefined ? {} : { OPS_PORT: String(options.opsPort) }),
+      } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group: a terminal's Ctrl-C reaches the runner only, which stops
       // services before the databases.
@@ -75,13 +84,18 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.options.port}`;
   }
 
+  /** Where /healthz, /readyz and /metrics are served. */
+  get opsUrl(): string {
+    return `http://127.0.0.1:${this.options.opsPort ?? this.options.port}`;
+  }
+
   /** Waits until GET /readyz answers 200 (dependencies reachable); fails early if the process exits. */
   async ready(timeoutMs = 30_000): Promise<void> {
     await waitFor(
       `${this.name} on ${this.url}`,
       async () => {
         if (!this.running) throw new GiveUp(`${this.name} exited (${describeExit(this.exitState)})`);
-        const res = await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(1000) });
+        const res = await fetch(`${this.opsUrl}/readyz`, { signal: AbortSignal.timeout(1000) });
         await res.body?.cancel();
         if (res.status !== 200) throw new Error(`/readyz answered ${res.status}`);
       },

@@ -175,7 +175,7 @@ export class LocalStack {
   private async boot(): Promise<void> {
     const env = { ...(this.options.env ?? process.env) };
     // Ports, hosts and names are per service; anything else set by the user passes through.
-    for (const key of ['PORT', 'HOST', 'WORKER_NAME']) delete env[key];
+    for (const key of ['PORT', 'OPS_PORT', 'HOST', 'WORKER_NAME']) delete env[key];
     const detached = true;
     // Ports first: a taken port is reported before anything is started.
     const polls = this.options.polls ?? 1;
@@ -215,9 +215,9 @@ export class LocalStack {
 
     const starting: ServiceProcess[] = [];
     for (let i = 0; i < polls; i++) {
-      starting.push(this.spawn(i === 0 ? 'poll' : `poll-${i + 1}`, 'poll', i === 0 ? pollPort : await freePort()));
+      starting.push(this.spawn(i === 0 ? 'poll' : `poll-${i + 1}`, 'poll', i === 0 ? pollPort : await freePort(), {}, await freePort()));
     }
-    starting.push(this.spawn('result', 'result', resultPort));
+    starting.push(this.spawn('result', 'result', resultPort, {}, await freePort()));
     for (let i = 0; i < workers; i++) starting.push(this.spawnWorker(i === 0 ? workerPort : await freePort()));
     await Promise.all(starting.map((s) => s.ready()));
   }
@@ -246,13 +246,15 @@ export class LocalStack {
     }
   }
 
-  private spawn(name: string, service: ServiceName, port: number, extraEnv: Record<string, string> = {}): ServiceProcess {
+  /** `opsPort`: the ops listener of poll and result (the worker's one port is its ops port). */
+  private spawn(name: string, service: ServiceName, port: number, extraEnv: Record<string, string> = {}, opsPort?: number): ServiceProcess {
     const proc = new ServiceProcess({
       name,
       entry: this.entry(service),
       nodeArgs: serviceNodeFlags(service),
       env: { ...this.sharedEnv, ...extraEnv },
       port,
+      ...(opsPort === undefined ? {} : { opsPort }),
       output: this.output,
       cwd: REPO_ROOT,
     });

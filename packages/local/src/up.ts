@@ -123,6 +123,8 @@ export async function up(): Promise<number> {
     say(`  vote     ${stack.pollUrls[0]}/   (poll pid ${pid('poll')})`);
     say(`  results  ${stack.resultUrl}/   (result pid ${pid('result')})`);
     say(`  worker   ${stack.workers[0]?.url ?? '-'}/metrics   (worker pid ${pid('worker')}; ops endpoints only)`);
+    const opsUrl = (name: string) => stack?.services.find((s) => s.name === name)?.opsUrl ?? '-';
+    say(`  metrics  poll ${opsUrl('poll')}/metrics   result ${opsUrl('result')}/metrics   (the ops ports: /healthz, /readyz, /metrics)`);
     if (stack.redis) say(`  redis    127.0.0.1:${stack.redis.port}   (pid ${stack.redis.pid ?? '-'})`);
     if (stack.postgres) say(`  postgres 127.0.0.1:${stack.postgres.port}   (pid ${stack.postgres.pid ?? '-'})`);
     for (const poll of await pollIds(stack.pollUrls[0])) {
