@@ -51,6 +51,7 @@ const DEFECT_CLASSES: Readonly<Record<string, string>> = {
   'daemonset-misses-tainted-node': 'cluster-daemonset-coverage',
   'rwo-claim-rolling-update': 'rwo-rolling-update',
   'crd-provider-only-with-ingresses': 'traefik-provider',
+  'traefik-ingress-api-removed': 'traefik-provider',
   'rbac-missing-ingress-resources': 'traefik-rbac',
   'rbac-missing-crd-resources': 'traefik-rbac',
   'ingressroute-without-crds': 'traefik-crds',

@@ -26,10 +26,18 @@ export function variants(id: string, kind: 'pass' | 'fail'): string[] {
     .sort();
 }
 
+/**
+ * A fixture that targets another Kubernetes release than the default holds it in a file
+ * `kubernetes-version` (e.g. `1.21`), as `--kubernetes-version` would give it.
+ */
+export const KUBERNETES_VERSION_FILE = 'kubernetes-version';
+
 /** The findings of one rule on one fixture directory, paths shown relative to that directory. */
 export async function runFixture(dir: string, id: string): Promise<Finding[]> {
   const units = await loadUnits([dir], { cwd: dir });
-  return checkUnits(units, { profiles: ['bernstein', 'production'], only: [id] });
+  const versionFile = join(dir, KUBERNETES_VERSION_FILE);
+  const kubernetesVersion = existsSync(versionFile) ? readFileSync(versionFile, 'utf8').trim() : undefined;
+  return checkUnits(units, { profiles: ['bernstein', 'production'], only: [id], ...(kubernetesVersion !== undefined ? { kubernetesVersion } : {}) });
 }
 
 /** One line of an expected.txt: `file:line message` (`file message` for a unit-level finding). */
