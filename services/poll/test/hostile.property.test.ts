@@ -68,7 +68,8 @@ const pollSegment = fc.oneof(
   hostileString.map((s) => enc(s)),
   fc.constantFrom('%zz', '%E0%A4%A', '%', '%00', 'DEFAULT', 'default%20', 'x'.repeat(150)),
 );
-const unknownPollSegment = pollSegment.filter((s) => !POLL_IDS.includes(decodeSafe(s)));
+// Dot segments are resolved by every URL client (`/polls/..` is `/`): not a poll name.
+const unknownPollSegment = pollSegment.filter((s) => !POLL_IDS.includes(decodeSafe(s)) && !['.', '..'].includes(decodeSafe(s)));
 
 /** Percent-encodes the UTF-8 bytes of `s` (lone surrogates become U+FFFD, as a browser sends them). */
 export function enc(s: string): string {
