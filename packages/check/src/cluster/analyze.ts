@@ -105,7 +105,10 @@ export function analyzeCluster(objects: readonly K8sObject[], cluster: ClusterMo
 }
 
 function analyze(objects: readonly K8sObject[], cluster: ClusterModel): ClusterReport {
-  const workloads = objects.map(workloadOf).filter((w): w is Workload => w !== undefined);
+  const workloads = withHpaReplicas(
+    objects.map(workloadOf).filter((w): w is Workload => w !== undefined),
+    objects,
+  );
   const state = new ClusterState(cluster);
   const outcomes = new Map<Workload, { desired: number; pending: PendingPod[] }>();
   const daemonSets: DaemonSetCoverage[] = [];
@@ -165,6 +168,34 @@ function analyze(objects: readonly K8sObject[], cluster: ClusterModel): ClusterR
     hpa: objects.filter((o) => o.kind === 'HorizontalPodAutoscaler').flatMap((h) => hpaFit(state, h, others) ?? []),
     daemonSets,
   };
+}
+
+/**
+ * The replicas an HPA's target runs: the HPA scales it up to minReplicas (default 1) and down to
+ * maxReplicas at once, so a Deployment whose `replicas` was removed for its HPA (as the HPA docs
+ * advise) runs minReplicas, not 1; a target at 0 replicas is left alone (scaling disabled).
+ * https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/podautoscaler/horizontal.go (reconcileAutoscaler)
+ */
+export function replicasUnderHpa(target: { readonly kind: string; readonly name: string; readonly namespace: string | undefined }, replicas: number, hpas: readonly K8sObject[]): number {
+  const hpa = hpas.find(
+    (h) =>
+      h.kind === 'HorizontalPodAutoscaler' &&
+      str(at(h.data, 'spec', 'scaleTargetRef', 'kind')) === target.kind &&
+      str(at(h.data, 'spec', 'scaleTargetRef', 'name')) === target.name &&
+      (h.namespace ?? 'default') === (target.namespace ?? 'default'),
+  );
+  if (!hpa || replicas === 0) return replicas;
+  const min = num(at(hpa.data, 'spec', 'minReplicas')) ?? 1;
+  const max = num(at(hpa.data, 'spec', 'maxReplicas')) ?? Number.POSITIVE_INFINITY;
+  return Math.max(0, Math.floor(Math.min(Math.max(replicas, min), max)));
+}
+
+function withHpaReplicas(workloads: readonly Workload[], objects: readonly K8sObject[]): Workload[] {
+  const hpas = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler');
+  return workloads.map((w) => {
+    const replicas = replicasUnderHpa(w, w.replicas, hpas);
+    return replicas === w.replicas ? w : { ...w, replicas };
+  });
 }
 
 function podName(w: Workload, i: number): string {

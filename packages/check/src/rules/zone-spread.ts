@@ -1,3 +1,4 @@
+import { replicasUnderHpa } from '../cluster/analyze.js';
 import { templateSpecOf } from '../cluster/pod.js';
 import { at, num, records, str } from '../read.js';
 import { defineRule } from './define.js';
@@ -16,7 +17,8 @@ export default defineRule({
   kinds: ['Deployment', 'StatefulSet', 'ReplicaSet'],
   *check({ objectsOf }) {
     for (const o of objectsOf('Deployment', 'StatefulSet', 'ReplicaSet')) {
-      const replicas = num(at(o.data, 'spec', 'replicas')) ?? 1;
+      // A Deployment left to its HorizontalPodAutoscaler runs at least the HPA's minReplicas.
+      const replicas = replicasUnderHpa(o, num(at(o.data, 'spec', 'replicas')) ?? 1, objectsOf('HorizontalPodAutoscaler'));
       const spec = templateSpecOf(o)?.spec;
       if (replicas < 2 || !spec) continue;
       const spread = records(spec.topologySpreadConstraints).some(({ value: c }) => ZONE_KEYS.includes(str(c.topologyKey) ?? ''));
