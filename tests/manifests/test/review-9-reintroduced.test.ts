@@ -177,33 +177,36 @@ describe('review of issue 9: each defect put back into a copy of deploy/kubernet
     await assertError(BASE_ON_KIND, surgeBeside, rolloutNeverCompletes(KIND, ['bernstein-control-plane', 'bernstein-worker', 'bernstein-worker2']));
   });
 
-  it('row 1: … nor on the default cluster (whose missing default StorageClass the baseline reports too)', async () => {
-    const { after, added } = await reintroduce({ unit: 'base', cluster: 'default' }, surgeBeside);
-    assert.equal(after.code, 1);
-    assert.deepEqual(added, rolloutNeverCompletes(DEFAULT, ['control-plane', 'worker-1', 'worker-2']).sort());
+  it('row 1: … nor on the default cluster', async () => {
+    await assertError({ unit: 'base', cluster: 'default' }, surgeBeside, rolloutNeverCompletes(DEFAULT, ['control-plane', 'worker-1', 'worker-2']));
   });
 
-  it('row 2: production spreads counting the tainted control plane leave a third worker and Traefik Pending', async () => {
-    const spreadReason = (w1: string, w2: string) =>
-      `bernstein-control-plane has the taint node-role.kubernetes.io/control-plane:NoSchedule, which the pod does not tolerate; ${w1} would exceed the topology spread on kubernetes.io/hostname (maxSkew 1): 1 matching pod here against 0 on bernstein-control-plane; ${w2} would exceed the topology spread on kubernetes.io/hostname (maxSkew 1): 1 matching pod here against 0 on bernstein-control-plane`;
-    const reason = spreadReason('bernstein-worker', 'bernstein-worker2');
-    const blockedDrain = (node: string, pod: string, name: string, at: string, pdb: string) =>
-      `error cluster-drain ${at} draining ${node} never completes on ${KIND}: pod ${pod} of Deployment ${name} cannot be evicted: PodDisruptionBudget ${pdb} (maxUnavailable 1) allows no disruption: 2 healthy, 2 required`;
+  it('row 2: production spreads counting the tainted control plane leave a third replica of each service Pending', async () => {
+    const reason =
+      'bernstein-control-plane has the taint node-role.kubernetes.io/control-plane:NoSchedule, which the pod does not tolerate; bernstein-worker would exceed the topology spread on kubernetes.io/hostname (maxSkew 1): 1 matching pod here against 0 on bernstein-control-plane; bernstein-worker2 would exceed the topology spread on kubernetes.io/hostname (maxSkew 1): 1 matching pod here against 0 on bernstein-control-plane';
+    // [Deployment, where it is, its PodDisruptionBudget's line, its pods on bernstein-worker and bernstein-worker2]
+    const services = [
+      ['bernstein/poll', 'base/poll.deployment.yaml:5', 'poll', 'base/pdb.yaml:4', ['poll-1', 'poll-2']],
+      ['bernstein/result', 'base/result.deployment.yaml:5', 'result', 'base/pdb.yaml:19', ['result-1', 'result-2']],
+      ['bernstein/worker', 'base/worker.deployment.yaml:4', 'worker', 'base/pdb.yaml:34', ['worker-1', 'worker-2']],
+      ['kube-public/traefik', 'base/traefik.deployment.yaml:3', 'traefik', 'base/pdb.yaml:49', ['traefik-1', 'traefik-2']],
+    ] as const;
     await assertError(
       PRODUCTION_ON_KIND,
       async (root) => {
         for (const f of spreads(root)) await editYaml(f, removeKey('nodeTaintsPolicy'), { inlinePatches: true });
       },
       [
-        `error cluster-schedulable base/traefik.deployment.yaml:3 1 of 3 pods of Deployment kube-public/traefik stay Pending on ${KIND}: ${reason}`,
-        `error cluster-schedulable base/worker.deployment.yaml:4 1 of 3 pods of Deployment bernstein/worker stay Pending on ${KIND}: ${reason}`,
+        ...services.flatMap(([name, at, pdb, pdbAt, pods]) => [
+          `error cluster-schedulable ${at} 1 of 3 pods of Deployment ${name} stay Pending on ${KIND}: ${reason}`,
+          // The two pods that found a node cannot be drained either: the budget counts the third, Pending.
+          ...(['bernstein-worker', 'bernstein-worker2'] as const).map(
+            (node, i) =>
+              `error cluster-drain ${pdbAt} draining ${node} never completes on ${KIND}: pod ${pods[i] ?? ''} of Deployment ${name} cannot be evicted: PodDisruptionBudget ${pdb} (maxUnavailable 1) allows no disruption: 2 healthy, 2 required`,
+          ),
+        ]),
         `warning cluster-schedulable components/autoscaling/hpa.yaml:3 maxReplicas 20, but only 2 pods of Deployment bernstein/poll fit on ${KIND}: the next one stays Pending (${reason})`,
         `warning cluster-schedulable components/autoscaling/hpa.yaml:34 maxReplicas 20, but only 2 pods of Deployment bernstein/result fit on ${KIND}: the next one stays Pending (${reason})`,
-        // The two pods that found a node cannot be drained either: the PDB counts the Pending third.
-        blockedDrain('bernstein-worker', 'worker-2', 'bernstein/worker', 'base/pdb.yaml:34', 'worker'),
-        blockedDrain('bernstein-worker2', 'worker-1', 'bernstein/worker', 'base/pdb.yaml:34', 'worker'),
-        blockedDrain('bernstein-worker', 'traefik-2', 'kube-public/traefik', 'base/pdb.yaml:49', 'traefik'),
-        blockedDrain('bernstein-worker2', 'traefik-1', 'kube-public/traefik', 'base/pdb.yaml:49', 'traefik'),
       ],
     );
   });
@@ -291,7 +294,13 @@ describe('review of issue 9: each defect put back into a copy of deploy/kubernet
       async (root) => {
         for (const f of spreads(root)) await editYaml(f, removeItems((c) => c.topologyKey === 'topology.kubernetes.io/zone'), { inlinePatches: true });
       },
-      [zoneOutage('base/traefik.deployment.yaml:3', 'traefik'), zoneOutage('base/worker.deployment.yaml:4', 'worker')],
+      [
+        // poll and result: 3 replicas, the minimum of their HorizontalPodAutoscalers.
+        zoneOutage('base/poll.deployment.yaml:5', 'poll'),
+        zoneOutage('base/result.deployment.yaml:5', 'result'),
+        zoneOutage('base/traefik.deployment.yaml:3', 'traefik'),
+        zoneOutage('base/worker.deployment.yaml:4', 'worker'),
+      ],
     );
   });
 });
