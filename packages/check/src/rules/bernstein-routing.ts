@@ -51,10 +51,10 @@ export default defineRule({
   profiles: ['bernstein'],
   kinds: ['Ingress', 'IngressRoute'],
   reportsAbsence: true,
-  *check({ unit }) {
+  *check({ unit, objectsOf }) {
     if (unit.objects.length === 0) return;
     const all = routes(unit.objects);
-    const services = unit.objects.filter((o) => o.kind === 'Service');
+    const services = objectsOf('Service');
     const componentOfService = (name: string) => {
       const s = services.find((x) => x.name === name);
       return s ? componentOf(s) : undefined;

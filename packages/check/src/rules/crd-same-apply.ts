@@ -13,12 +13,12 @@ export default defineRule({
   severity: 'error',
   profiles: ['core'],
   kinds: [ANY_KIND],
-  *check({ unit }) {
+  *check({ unit, objectsOf }) {
     // A Kustomize render is applied at once; loose files only when they share a directory
     // (`kubectl apply -f dir/`): directories named together may well be applied one after another.
     const rendered = unit.rendered === true;
     const defined = new Map<string, K8sObject>();
-    for (const crd of unit.objects.filter((o) => o.kind === 'CustomResourceDefinition')) {
+    for (const crd of objectsOf('CustomResourceDefinition')) {
       const group = str(at(crd.data, 'spec', 'group'));
       const kind = str(at(crd.data, 'spec', 'names', 'kind'));
       if (group === undefined || kind === undefined) continue;

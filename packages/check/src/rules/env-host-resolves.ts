@@ -54,11 +54,11 @@ export default defineRule({
   severity: 'error',
   profiles: ['core'],
   kinds: [...POD_TEMPLATE_KINDS, 'ConfigMap'],
-  *check({ unit }) {
+  *check({ unit, objectsOf }) {
     const objects = unit.objects;
-    const services = objects.filter((o) => o.kind === 'Service');
+    const services = objectsOf('Service');
     if (services.length === 0) return;
-    const namespaces = new Set([...objects.map(namespaceOf), ...objects.filter((o) => o.kind === 'Namespace').map((o) => o.name)]);
+    const namespaces = new Set([...objects.map(namespaceOf), ...objectsOf('Namespace').map((o) => o.name)]);
     const peers = peerAddresses();
     const problems = new Map<string, Problem>();
     const report = (object: K8sObject, path: Path, text: string, reader: string) => {
@@ -67,7 +67,7 @@ export default defineRule({
       if (!p.readers.includes(reader)) p.readers.push(reader);
       problems.set(key, p);
     };
-    for (const o of objects) {
+    for (const o of objectsOf(...POD_TEMPLATE_KINDS)) {
       const ns = namespaceOf(o);
       for (const c of containersIn(o)) {
         const reader = `${describe(o)} container "${c.name}"`;

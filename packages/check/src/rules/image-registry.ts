@@ -13,8 +13,8 @@ export default defineRule({
   severity: 'warning',
   profiles: ['production'],
   kinds: [...POD_TEMPLATE_KINDS],
-  *check({ unit }) {
-    for (const o of unit.objects) {
+  *check({ objectsOf }) {
+    for (const o of objectsOf(...POD_TEMPLATE_KINDS)) {
       for (const c of containersIn(o)) {
         const image = str(c.container.image);
         if (image === undefined || image.includes('${') || str(c.container.imagePullPolicy) === 'Never') continue;

@@ -11,10 +11,10 @@ export default defineRule({
   severity: 'error',
   profiles: ['core'],
   kinds: ['PersistentVolume'],
-  *check({ unit, cluster }) {
+  *check({ objectsOf, cluster }) {
     const nodes = schedulableNodes(cluster);
     if (nodes.length < 2) return;
-    for (const pv of unit.objects.filter((o) => o.kind === 'PersistentVolume')) {
+    for (const pv of objectsOf('PersistentVolume')) {
       const type = isRecord(at(pv.data, 'spec', 'hostPath')) ? 'hostPath' : isRecord(at(pv.data, 'spec', 'local')) ? 'local' : undefined;
       if (!type) continue;
       const required = at(pv.data, 'spec', 'nodeAffinity', 'required');

@@ -11,11 +11,11 @@ export default defineRule({
   severity: 'warning',
   profiles: ['production'],
   kinds: ['PersistentVolume'],
-  *check({ unit }) {
-    for (const v of volumesOf(unit.objects)) {
+  *check({ objectsOf }) {
+    for (const v of volumesOf(objectsOf('PersistentVolume'))) {
       const policy = str(at(v.object.data, 'spec', 'persistentVolumeReclaimPolicy')) ?? 'Retain';
       if (policy !== 'Retain' || str(at(v.object.data, 'spec', 'claimRef', 'name')) !== undefined) continue;
-      const claimant = unit.objects.find((o) => o.kind === 'PersistentVolumeClaim' && str(at(o.data, 'spec', 'volumeName')) === v.object.name);
+      const claimant = objectsOf('PersistentVolumeClaim').find((o) => str(at(o.data, 'spec', 'volumeName')) === v.object.name);
       const intended = claimant ? `claim "${claimant.namespace ?? 'default'}/${claimant.name}"` : 'its claim';
       yield {
         object: v.object,

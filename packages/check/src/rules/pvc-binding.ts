@@ -12,9 +12,9 @@ export default defineRule({
   severity: 'error',
   profiles: ['core'],
   kinds: ['PersistentVolumeClaim', 'StatefulSet'],
-  *check({ unit, cluster, external = [] }) {
+  *check({ unit, objectsOf, cluster, external = [] }) {
     const objects = unit.objects;
-    const volumes = volumesOf(objects);
+    const volumes = volumesOf(objectsOf('PersistentVolume'));
     const externalVolumes = external.filter((e) => e.kind === 'PersistentVolume').map((e) => e.name);
     const taken = new Map<Volume, string>();
     const claims = claimsOf(objects, cluster);

@@ -10,14 +10,14 @@ export default defineRule({
   severity: 'error',
   profiles: ['core'],
   kinds: ['Ingress', 'IngressClass', 'Deployment', 'DaemonSet', 'StatefulSet', 'Pod'],
-  *check({ unit }) {
+  *check({ unit, objectsOf }) {
     const instances = traefikInstances(unit.objects);
     const withIngress = instances.filter((t) => providerOf(t, 'ingress'));
     if (withIngress.length === 0) return; // no Traefik reads Ingresses: traefik-provider says so
     // A Traefik whose configuration is outside the input may serve what the others do not.
     const someUnknown = instances.some((t) => t.providers === undefined);
     const classes = ingressClasses(unit.objects);
-    for (const ingress of unit.objects.filter((o) => o.kind === 'Ingress')) {
+    for (const ingress of objectsOf('Ingress')) {
       const req = classRequest(ingress, classes);
       const path = req.className !== undefined && !req.assignedDefault ? ['spec', 'ingressClassName'] : ['metadata'];
       const serving = servedBy(ingress, unit.objects).filter((s) => s.provider.kind === 'ingress');
