@@ -13,28 +13,17 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
-namespace=default
-prefix=""
 to=""
 all=0
-KUBE_CONTEXT=""
-while [ $# -gt 0 ]; do
+script_option() {
   case "$1" in
-    --context) KUBE_CONTEXT="${2:?--context needs a value}"; shift 2 ;;
-    --namespace | -n) namespace="${2:?--namespace needs a value}"; shift 2 ;;
-    --name-prefix) prefix="${2?--name-prefix needs a value}"; shift 2 ;;
-    --to) to="${2:?--to needs a value}"; shift 2 ;;
-    --all) all=1; shift ;;
-    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
-    *) die "unknown argument $1 (see --help)" ;;
+    --to) to="${2:?--to needs a value}"; used=2 ;;
+    --all) all=1; used=1 ;;
   esac
-done
-[[ "$namespace" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]] || die "not a namespace name: $namespace"
-[[ "$prefix" =~ ^([a-z0-9][-a-z0-9]*)?$ ]] || die "not a name prefix: $prefix"
+}
+instance_options "$@"
 to="${to:-bernstein-backups/$namespace}"
-require_tools kubectl
-[ -n "$KUBE_CONTEXT" ] || KUBE_CONTEXT="$(kubectl config current-context 2>/dev/null)" ||
-  die "no kubectl context: pass --context"
+require_context
 
 # The same image as the backups (so the same pin, and tar for kubectl cp).
 image="$(kc -n "$namespace" get cronjob "${prefix}postgres-backup" -o jsonpath='{.spec.jobTemplate.spec.template.spec.containers[0].image}')" ||

@@ -69,6 +69,37 @@ images() {
 
 kc() { kubectl --context "$KUBE_CONTEXT" "$@"; }
 
+# The options of the scripts that act on one running instance (rollback, restore,
+# backup-copy): --context, --namespace/-n, --name-prefix and --help, validated, since they
+# end up in YAML and object names. Any other argument goes to the script's own
+# `script_option "$@"`, which sets what it knows and sets `used` to the words it took
+# (0: not an option of that script). Sets namespace, prefix and KUBE_CONTEXT (maybe empty).
+instance_options() {
+  namespace=default prefix="" KUBE_CONTEXT=""
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --context) KUBE_CONTEXT="${2:?--context needs a value}"; shift 2 ;;
+      --namespace | -n) namespace="${2:?--namespace needs a value}"; shift 2 ;;
+      --name-prefix) prefix="${2?--name-prefix needs a value}"; shift 2 ;;
+      -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+      *)
+        used=0
+        if declare -F script_option >/dev/null; then script_option "$@"; fi
+        [ "$used" -gt 0 ] || die "unknown argument $1 (see --help)"
+        shift "$used" ;;
+    esac
+  done
+  [[ "$namespace" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]] || die "not a namespace name: $namespace"
+  [[ "$prefix" =~ ^([a-z0-9][-a-z0-9]*)?$ ]] || die "not a name prefix: $prefix"
+}
+
+# KUBE_CONTEXT, or kubectl's current context when --context was not given.
+require_context() {
+  require_tools kubectl
+  [ -n "$KUBE_CONTEXT" ] || KUBE_CONTEXT="$(kubectl config current-context 2>/dev/null)" ||
+    die "no kubectl context: pass --context"
+}
+
 # PostgreSQL's PersistentVolume is a directory on one node (owned by the image's postgres
 # user, uid 999), and the node carries the label the volume's node affinity asks for.
 prepare_data_node() { # <node container> <node name>

@@ -13,25 +13,15 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
-namespace=default
-prefix=""
 dump=latest
 print=0
-KUBE_CONTEXT=""
-while [ $# -gt 0 ]; do
+script_option() {
   case "$1" in
-    --context) KUBE_CONTEXT="${2:?--context needs a value}"; shift 2 ;;
-    --namespace | -n) namespace="${2:?--namespace needs a value}"; shift 2 ;;
-    --name-prefix) prefix="${2?--name-prefix needs a value}"; shift 2 ;;
-    --dump) dump="${2:?--dump needs a value}"; shift 2 ;;
-    --print) print=1; shift ;;
-    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
-    *) die "unknown argument $1 (see --help)" ;;
+    --dump) dump="${2:?--dump needs a value}"; used=2 ;;
+    --print) print=1; used=1 ;;
   esac
-done
-# They end up in YAML and in object names: only what Kubernetes allows there.
-[[ "$namespace" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]] || die "not a namespace name: $namespace"
-[[ "$prefix" =~ ^([a-z0-9][-a-z0-9]*)?$ ]] || die "not a name prefix: $prefix"
+}
+instance_options "$@"
 [[ "$dump" =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] || die "not a dump file name: $dump"
 require_tools kubectl
 
@@ -79,8 +69,7 @@ if [ "$print" -eq 1 ]; then
   render_job
   exit 0
 fi
-[ -n "$KUBE_CONTEXT" ] || KUBE_CONTEXT="$(kubectl config current-context 2>/dev/null)" ||
-  die "no kubectl context: pass --context"
+require_context
 
 if kc -n "$namespace" get job "$job" >/dev/null 2>&1; then
   die "job $namespace/$job exists (a previous restore): read its log, then kubectl -n $namespace delete job $job"

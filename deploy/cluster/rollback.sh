@@ -17,19 +17,8 @@ set -euo pipefail
 # tests/manifests/test/rollback.test.ts checks this selector against every render.
 app_selector='app.kubernetes.io/part-of=bernstein,app.kubernetes.io/component in (frontend,backend),track!=canary'
 
-namespace=default
-KUBE_CONTEXT=""
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --context) KUBE_CONTEXT="${2:?--context needs a value}"; shift 2 ;;
-    --namespace | -n) namespace="${2:?--namespace needs a value}"; shift 2 ;;
-    -h | --help) sed -n '2,10p' "$0"; exit 0 ;;
-    *) die "unknown argument $1 (see --help)" ;;
-  esac
-done
-require_tools kubectl
-[ -n "$KUBE_CONTEXT" ] || KUBE_CONTEXT="$(kubectl config current-context 2>/dev/null)" ||
-  die "no kubectl context: pass --context"
+instance_options "$@"
+require_context
 
 targets=()
 while IFS= read -r d; do [ -n "$d" ] && targets+=("$d"); done < <(
