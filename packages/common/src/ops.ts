@@ -1,5 +1,6 @@
 /**
- * Operational endpoints every service exposes on its HTTP port:
+ * Operational endpoints every service exposes on its ops port (OPS_PORT for poll and result,
+ * see http/ops-app.ts; the worker's one port, PORT):
  *   GET /healthz  liveness: the process and its event loop are alive (no dependency checks,
  *                 so a Redis outage never makes Kubernetes restart healthy pods);
  *   GET /readyz   readiness: every dependency answers, and the process is not shutting down;
