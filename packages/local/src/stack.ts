@@ -205,6 +205,13 @@ export class LocalStack {
     }
 
     env.COOKIE_SECRET ||= cookieSecret(this.dataDir);
+    // The local run is where `bernstein load` and the end-to-end tests send thousands of votes
+    // a second from one address (127.0.0.1): poll's per-address and per-voter limits
+    // (docs/security.md) would refuse them, so the local run raises them unless they are set.
+    env.NEW_VOTERS_PER_MINUTE ||= '60000000';
+    env.NEW_VOTERS_BURST ||= '100000';
+    env.VOTE_CHANGES_PER_MINUTE ||= '60000000';
+    env.VOTE_CHANGES_BURST ||= '100000';
     // The voting page links to the live results.
     env.RESULT_URL ||= `http://127.0.0.1:${resultPort}/`;
     env.HOST = '127.0.0.1';

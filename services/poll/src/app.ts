@@ -2,7 +2,6 @@
  * The poll service as a Fastify app built from explicit dependencies, so tests can run it
  * against a real Redis through `inject()`. `server.ts` is the process around it.
  */
-import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -22,8 +21,8 @@ import { PollViews } from './poll-views.js';
 import { registerApiRoutes } from './routes/api.js';
 import { registerPageRoutes, renderPageError } from './routes/pages.js';
 import { HTML_HEADERS } from './views/style.js';
-import { VoterCookies } from './voter-cookie.js';
-import { VoteLog } from './votes.js';
+import { VoterCookies, voterCookieKeys } from './voter-cookie.js';
+import { VoteLog, voteLimits } from './votes.js';
 
 export type PollConfig = ConfigOf<typeof pollServiceSpec>;
 
@@ -73,8 +72,9 @@ export function buildApp({ config, redis, polls, logger, metrics }: PollAppDeps)
     // and every request is logged at debug level below.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
-    // Behind Traefik: X-Forwarded-Proto decides whether cookies get the Secure flag.
-    trustProxy: true,
+    // X-Forwarded-For/-Proto only from TRUSTED_PROXIES (none by default): they decide the
+    // client address the vote limits are charged to, and whether cookies get the Secure flag.
+    trustProxy: config.trustedProxies?.trust ?? false,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
 
@@ -85,18 +85,12 @@ export function buildApp({ config, redis, polls, logger, metrics }: PollAppDeps)
     });
   }
 
-  let secret = config.cookieSecret;
-  if (secret === undefined) {
-    secret = randomBytes(32).toString('base64url');
-    logger.warn(
-      'COOKIE_SECRET is not set: voter cookies are signed with a random key of this process only, so they stop verifying ' +
-        'after a restart and on other replicas; set the same COOKIE_SECRET (32+ characters) on every poll replica',
-    );
-  }
-  void app.register(fastifyCookie, { secret });
+  void app.register(fastifyCookie, { secret: voterCookieKeys(config, logger) });
   void app.register(fastifyFormbody);
 
-  const votes = new VoteLog(redis, config.votesStream, pollMetrics.appendSeconds);
+  const votes = new VoteLog(redis, config.votesStream, pollMetrics.appendSeconds, voteLimits(config), (err) =>
+    logger.error({ err }, 'cannot load the vote function into Redis; votes fail until it loads'),
+  );
 
   // Security headers on every response, the one error handler, the not-found handler.
   hygiene.register(app);

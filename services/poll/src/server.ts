@@ -4,6 +4,8 @@
  */
 import {
   configOrExit,
+  cookieKeysOf,
+  isProduction,
   createLogger,
   createMetricsRegistry,
   createRedis,
@@ -26,6 +28,9 @@ async function closeRedis(redis: Redis): Promise<void> {
 
 const { config, polls } = configOrExit('poll', () => {
   const config = loadConfig(pollServiceSpec);
+  // In production (NODE_ENV=production, as the images set) a missing, published or weak
+  // voter cookie key stops the start, naming the variable (exit 78).
+  cookieKeysOf(config, isProduction());
   return { config, polls: loadPolls(config) };
 });
 const logger = createLogger('poll', config.logLevel);

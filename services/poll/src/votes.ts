@@ -1,13 +1,15 @@
 /**
- * Appends votes to the Redis stream. A vote counts as accepted only once XADD has answered
- * with the entry's id, which becomes the voter's receipt. The client is fail-fast (no offline
- * queue), so while Redis is away every append fails at once and the voter gets a 503 instead
- * of a vote held in this process's memory. After a timeout (hung Redis) the outcome is unknown:
- * Redis may still append the entry later. That is safe to retry, because a voter's last vote
- * wins and a repeated identical vote changes nothing.
+ * Appends votes to the Redis stream, each within its rate limit (ballot-box.ts: limit check
+ * and XADD are one Redis function call, one round trip). A vote counts as accepted only once
+ * the append has answered with the entry's id, which becomes the voter's receipt. The client
+ * is fail-fast (no offline queue), so while Redis is away every append fails at once and the
+ * voter gets a 503 instead of a vote held in this process's memory. After a timeout (hung
+ * Redis) the outcome is unknown: Redis may still append the entry later. That is safe to
+ * retry, because a voter's last vote wins and a repeated identical vote changes nothing.
  */
 import { performance } from 'node:perf_hooks';
 import { BernsteinError, encodeVote, ErrorCode, type Histogram, type Redis } from '@bernstein/common';
+import { BallotBox, gcraArgs, type Rate } from './ballot-box.js';
 
 export class RedisUnavailableError extends BernsteinError {
   constructor(cause: unknown) {
@@ -16,26 +18,81 @@ export class RedisUnavailableError extends BernsteinError {
   }
 }
 
+/** Which budget a vote is charged to. */
+export type VoterKind = 'new' | 'returning';
+
+export class RateLimitedError extends BernsteinError {
+  constructor(kind: VoterKind, retryAfterMs: number) {
+    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    super(
+      ErrorCode.RATE_LIMITED,
+      kind === 'new'
+        ? `too many new voters from your network address; nothing was recorded, try again in ${seconds} s`
+        : `too many votes from this voter; nothing was recorded, try again in ${seconds} s`,
+      429,
+      { retryAfterSeconds: seconds, limit: kind === 'new' ? 'new-voters-per-address' : 'votes-per-voter' },
+    );
+  }
+}
+
+export interface VoteLimits {
+  /** New voters (votes without a cookie) per client address. */
+  newVoters: Rate;
+  /** Votes per voter once it exists. */
+  voteChanges: Rate;
+}
+
 export class VoteLog {
+  private readonly box: BallotBox;
+  private readonly newVoterArgs: [string, string];
+  private readonly changeArgs: [string, string];
+  private readonly addressPrefix: string;
+  private readonly voterPrefix: string;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly stream: string,
     private readonly appendSeconds: Histogram,
-  ) {}
+    limits: VoteLimits,
+    onLoadError: (err: unknown) => void = () => undefined,
+  ) {
+    this.box = new BallotBox(redis, onLoadError);
+    this.newVoterArgs = gcraArgs(limits.newVoters);
+    this.changeArgs = gcraArgs(limits.voteChanges);
+    this.addressPrefix = `${stream}:limit:address:`;
+    this.voterPrefix = `${stream}:limit:voter:`;
+  }
 
-  /** Appends one vote and resolves with its stream id (the receipt). */
-  async append(poll: string, voter: string, option: string): Promise<string> {
+  /**
+   * Appends one vote if its budget allows and resolves with its stream id (the receipt).
+   * A `new` voter is charged to `address`, a `returning` one to its voter id. Throws
+   * RateLimitedError (nothing written) or RedisUnavailableError.
+   */
+  async append(poll: string, voter: string, option: string, kind: VoterKind, address: string): Promise<string> {
     const fields = encodeVote({ poll, voter, option, at: Date.now() });
+    const [key, rate] = kind === 'new' ? [this.addressPrefix + address, this.newVoterArgs] : [this.voterPrefix + voter, this.changeArgs];
     const started = performance.now();
-    let id: string | null;
+    let result;
     try {
-      id = await this.redis.xadd(this.stream, '*', ...fields);
+      result = await this.box.cast(this.stream, key, rate, fields);
     } catch (err) {
       throw new RedisUnavailableError(err);
     }
+    if (!result.appended) throw new RateLimitedError(kind, result.retryAfterMs);
     this.appendSeconds.observe((performance.now() - started) / 1000);
-    // XADD without NOMKSTREAM always returns an id; null would mean the contract changed.
-    if (id === null) throw new RedisUnavailableError(new Error('XADD returned no id'));
-    return id;
+    return result.id;
   }
+}
+
+/** The limits of a loaded configuration. */
+export function voteLimits(config: {
+  newVotersPerMinute: number;
+  newVotersBurst: number;
+  voteChangesPerMinute: number;
+  voteChangesBurst: number;
+}): VoteLimits {
+  return {
+    newVoters: { perMinute: config.newVotersPerMinute, burst: config.newVotersBurst },
+    voteChanges: { perMinute: config.voteChangesPerMinute, burst: config.voteChangesBurst },
+  };
 }

@@ -29,16 +29,20 @@ describe('poll app', () => {
     assert.match(metrics.body, /# TYPE bernstein_poll_redis_append_duration_seconds histogram/);
   });
 
-  it('marks cookies Secure when the proxy says the request came over HTTPS', async () => {
-    const plain = await h.app.inject({ method: 'POST', url: '/api/polls/default/votes', headers: JSON_HEADERS, payload: { option: 'a' } });
+  it('marks cookies Secure only when a trusted proxy says the request came over HTTPS', async () => {
+    const vote = (app: typeof h.app, headers: Record<string, string>) =>
+      app.inject({ method: 'POST', url: '/api/polls/default/votes', headers: { ...JSON_HEADERS, ...headers }, payload: { option: 'a' } });
+    const plain = await vote(h.app, {});
     assert.doesNotMatch(setCookies(plain.headers).get('bernstein_voter') ?? '', /Secure/);
-    const proxied = await h.app.inject({
-      method: 'POST',
-      url: '/api/polls/default/votes',
-      headers: { ...JSON_HEADERS, 'x-forwarded-proto': 'https' },
-      payload: { option: 'a' },
-    });
-    assert.match(setCookies(proxied.headers).get('bernstein_voter') ?? '', /; Secure/);
+    const forged = await vote(h.app, { 'x-forwarded-proto': 'https' });
+    assert.doesNotMatch(setCookies(forged.headers).get('bernstein_voter') ?? '', /Secure/, 'X-Forwarded-Proto from an untrusted peer is ignored');
+    const behindProxy = await startHarness({ TRUSTED_PROXIES: '127.0.0.1' }, h.server);
+    try {
+      const proxied = await vote(behindProxy.app, { 'x-forwarded-proto': 'https' });
+      assert.match(setCookies(proxied.headers).get('bernstein_voter') ?? '', /; Secure/);
+    } finally {
+      await behindProxy.close();
+    }
   });
 
   it('logs each request at debug level only, with method, URL and status', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import fastifyCookie from '@fastify/cookie';
+import fastifyCookie, { signerFactory } from '@fastify/cookie';
 import Fastify from 'fastify';
 import { VOTER_ID } from '@bernstein/common';
 import { newVoterId, VoterCookies } from '../src/voter-cookie.js';
@@ -25,7 +25,9 @@ describe('VoterCookies', () => {
   const voters = new VoterCookies(2);
   app.get('/who', (request, reply) => {
     try {
-      void reply.send({ voter: voters.voterIdOf(request, reply) });
+      const voter = voters.voterOf(request);
+      voters.issue(reply, voter);
+      void reply.send({ voter: voter.id, isNew: voter.isNew });
     } catch (err) {
       void reply.code(400).send({ error: (err as Error).message });
     }
@@ -54,5 +56,35 @@ describe('VoterCookies', () => {
     const res = await ask(forged);
     assert.equal(res.statusCode, 400);
     assert.match(res.json<{ error: string }>().error, /bad signature/);
+  });
+});
+
+describe('VoterCookies with rotated keys (COOKIE_SECRETS=new,old)', () => {
+  const oldKey = 'the-old-key-of-the-voter-cookies-32+chars';
+  const newKey = 'the-new-key-of-the-voter-cookies-32+chars';
+  const app = Fastify();
+  void app.register(fastifyCookie, { secret: [newKey, oldKey] });
+  const voters = new VoterCookies();
+  app.get('/who', (request, reply) => {
+    const voter = voters.voterOf(request);
+    voters.issue(reply, voter);
+    void reply.send({ voter: voter.id, isNew: voter.isNew });
+  });
+  after(() => app.close());
+
+  it('keeps the identity of a cookie signed with the old key and re-signs it with the new one', async () => {
+    const id = newVoterId();
+    const res = await app.inject({ url: '/who', headers: { cookie: `bernstein_voter=${encodeURIComponent(signerFactory(oldKey).sign(id))}` } });
+    assert.deepEqual(res.json(), { voter: id, isNew: false });
+    const set = String(res.headers['set-cookie']);
+    const value = decodeURIComponent(set.slice(set.indexOf('=') + 1, set.indexOf(';')));
+    assert.deepEqual(signerFactory(newKey).unsign(value), { valid: true, renew: false, value: id }, 're-signed with the first key');
+  });
+
+  it('sets no cookie for a voter whose cookie already carries the current key', async () => {
+    const id = newVoterId();
+    const res = await app.inject({ url: '/who', headers: { cookie: `bernstein_voter=${encodeURIComponent(signerFactory(newKey).sign(id))}` } });
+    assert.deepEqual(res.json(), { voter: id, isNew: false });
+    assert.equal(res.headers['set-cookie'], undefined);
   });
 });

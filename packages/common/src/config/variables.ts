@@ -4,6 +4,7 @@
  * (REDIS_HOST, POSTGRES_*, OPTION_A…D) work as-is.
  */
 import { hostname } from 'node:os';
+import { ballotVars } from './ballot.js';
 import { env, type Spec } from './schema.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -106,8 +107,9 @@ export const pollServiceSpec = {
   ...httpTimeoutVars,
   ...redisVars,
   ...pollsVars,
+  ...ballotVars,
   cookieSecret: env.optional('COOKIE_SECRET', {
-    description: 'key that signs voter cookies; all poll replicas must share it (at least 32 characters)',
+    description: 'one key that signs voter cookies, as a one-element COOKIE_SECRETS (kept for existing deployments; at least 32 characters)',
     secret: true,
     parse: (raw: string) => {
       if (raw.length < 32) throw new Error('expected at least 32 characters');

@@ -64,8 +64,9 @@ export function registerApiRoutes(app: FastifyInstance, { views, votes, voters, 
       const view = views.require(request.params.poll);
       const { option } = request.body;
       requireOption(view, option);
-      const voter = voters.voterIdOf(request, reply);
-      const id = await votes.append(view.poll.id, voter, option);
+      const voter = voters.voterOf(request);
+      const id = await votes.append(view.poll.id, voter.id, option, voter.isNew ? 'new' : 'returning', request.ip);
+      voters.issue(reply, voter);
       metrics.acceptedFor(view.poll.id).inc();
       return reply.code(202).send({ poll: view.poll.id, option, receipt: id });
     },

@@ -13,8 +13,9 @@ import { pollNotFound, requireOption, type PollView, type PollViews } from '../p
 import { renderErrorPage } from '../views/error-page.js';
 import { HTML_HEADERS } from '../views/style.js';
 import type { VoteLog } from '../votes.js';
-import type { VoterCookies } from '../voter-cookie.js';
+import { clearVoterCookie, type VoterCookies } from '../voter-cookie.js';
 import { requireContentType } from './content-type.js';
+import { requireSameOrigin } from './same-origin.js';
 
 export interface PageDeps {
   views: PollViews;
@@ -44,7 +45,8 @@ interface PollParams {
 export function registerPageRoutes(app: FastifyInstance, { views, votes, voters, metrics }: PageDeps): void {
   const page = { page: true } satisfies RouteFlags;
   const form = { page: true, vote: true } satisfies RouteFlags;
-  const formGuard = requireContentType('application/x-www-form-urlencoded');
+  // Cross-site first: a forged post is refused before its body is read or its voter looked up.
+  const formGuard = [requireSameOrigin, requireContentType('application/x-www-form-urlencoded')];
 
   app.get('/', { config: page }, (request, reply) => {
     void sendPage(request, reply, views.defaultView);
@@ -57,8 +59,9 @@ export function registerPageRoutes(app: FastifyInstance, { views, votes, voters,
   async function vote(view: PollView, request: FastifyRequest<{ Body: { vote: string } }>, reply: FastifyReply) {
     const option = request.body.vote;
     requireOption(view, option);
-    const voter = voters.voterIdOf(request, reply);
-    await votes.append(view.poll.id, voter, option);
+    const voter = voters.voterOf(request);
+    await votes.append(view.poll.id, voter.id, option, voter.isNew ? 'new' : 'returning', request.ip);
+    voters.issue(reply, voter);
     metrics.acceptedFor(view.poll.id).inc();
     reply.setCookie(view.choiceCookie, option, CHOICE_COOKIE_OPTIONS);
     return reply.redirect(`${view.path}?voted=${encodeURIComponent(option)}`, 303);
@@ -81,7 +84,26 @@ export function registerPageRoutes(app: FastifyInstance, { views, votes, voters,
     },
     (request, reply) => vote(views.require(request.params.poll), request, reply),
   );
+
+  // "Start over": the voter's explicit choice of a new identity after its cookie failed to
+  // verify (a vote never replaces it silently). Same-origin only, like the votes.
+  app.post<{ Body: { return?: string } }>(
+    '/voter/reset',
+    { config: page, schema: { body: resetBody }, onRequest: formGuard },
+    (request, reply) => {
+      clearVoterCookie(reply);
+      const back = request.body.return;
+      // Only to one of poll's own pages: never an open redirect.
+      const target = views.ids.map((id) => views.require(id).path).find((path) => path === back) ?? '/';
+      return reply.redirect(target, 303);
+    },
+  );
 }
+
+const resetBody = {
+  type: 'object',
+  properties: { return: { type: 'string', maxLength: 200 } },
+} as const;
 
 function sendPage(request: FastifyRequest, reply: FastifyReply, view: PollView): FastifyReply {
   const { voted } = request.query as { voted?: unknown };
@@ -96,17 +118,30 @@ function sendPage(request: FastifyRequest, reply: FastifyReply, view: PollView):
 /** Words for people, on the page, for failures whose API message is written for programs. */
 const PAGE_MESSAGES: Partial<Record<string, string>> = {
   [ErrorCode.REDIS_UNAVAILABLE]: 'Your vote could not be recorded right now because the vote store is unavailable. Please try again in a moment.',
-  [ErrorCode.COOKIE_INVALID]: 'Your voter cookie could not be verified, so it has been cleared and your vote was not recorded. Please vote again.',
+  [ErrorCode.COOKIE_INVALID]:
+    'Your voter cookie could not be verified (it may come from an older version of this site), so your vote was not recorded. ' +
+    'You can start over as a new voter; a vote you cast before stays counted.',
+  [ErrorCode.CROSS_SITE_REQUEST]: 'This vote was sent from another website, so it was not recorded. To vote, use the buttons on this page.',
 };
+
+/** The page's words for an error: seconds to wait when rate-limited, else PAGE_MESSAGES or the API message. */
+function pageMessage(error: BernsteinError): string {
+  if (error.code === ErrorCode.RATE_LIMITED) {
+    const seconds = Number(error.details?.retryAfterSeconds ?? 1);
+    const who = error.details?.limit === 'votes-per-voter' ? 'You have voted very often' : 'Very many people have voted from your network';
+    return `${who} in the last minute, so this vote was not recorded. Please try again in ${seconds} second${seconds === 1 ? '' : 's'}.`;
+  }
+  return PAGE_MESSAGES[error.code] ?? `${error.message}.`;
+}
 
 /** The HTML for an error on a page route: the poll's page with a notice, or a plain error page. */
 export function renderPageError(views: PollViews, request: FastifyRequest, error: BernsteinError): string {
-  const message = PAGE_MESSAGES[error.code] ?? `${error.message}.`;
+  const message = pageMessage(error);
   const route = request.routeOptions.url;
   const pollId = (request.params as Partial<PollParams> | undefined)?.poll;
   const view = route === '/' ? views.defaultView : pollId === undefined ? undefined : views.get(pollId);
   if (view === undefined) return renderErrorPage(error.status === 404 ? 'Not found' : 'Something went wrong', message);
   const remembered = request.cookies?.[view.choiceCookie];
   const choice = remembered === undefined ? undefined : view.optionIndex.get(remembered);
-  return view.page.withError(message, choice);
+  return view.page.withError(message, choice, error.code === ErrorCode.COOKIE_INVALID);
 }

@@ -46,9 +46,17 @@ export class PollPage {
     return (confirmed ? this.confirmed[choice] : this.chosen[choice]) ?? this.base;
   }
 
-  /** The page with an error notice (rare path: rendered per request). */
-  withError(message: string, choice: number | undefined): string {
-    return this.render(choice, `<p class="notice err" role="alert">${escapeHtml(message)}</p>\n`);
+  /**
+   * The page with an error notice (rare path: rendered per request); `startOver` adds the
+   * button that clears the voter cookie (POST /voter/reset), the only way to a new identity.
+   */
+  withError(message: string, choice: number | undefined, startOver = false): string {
+    const action = startOver
+      ? '<form method="post" action="/voter/reset">' +
+        `<input type="hidden" name="return" value="${escapeHtml(this.opts.formAction)}">` +
+        '<button type="submit" id="start-over"><span>Start over as a new voter</span></button></form>\n'
+      : '';
+    return this.render(choice, `<p class="notice err" role="alert">${escapeHtml(message)}</p>\n${action}`);
   }
 
   private render(choice: number | undefined, notice: string): string {
