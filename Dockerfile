@@ -54,9 +54,10 @@ COPY --from=build /app/services/worker/dist services/worker/dist
 COPY --from=build /app/services/result/dist services/result/dist
 USER node
 # Liveness of the process itself (no dependency checks), with Node's fetch: no curl in the image.
-# PORT when set, else the service's default port (DEFAULT_PORT, set by each target below).
+# On the ops port: the variable named by OPS_PORT_VARIABLE (set by each target below: OPS_PORT
+# for poll and result, PORT for the worker, whose one port is its ops port), else 8080.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||process.env.DEFAULT_PORT)+'/healthz',{signal:AbortSignal.timeout(2500)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env[process.env.OPS_PORT_VARIABLE]||8080)+'/healthz',{signal:AbortSignal.timeout(2500)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Exec form: node is PID 1 and receives SIGTERM itself; the services handle SIGTERM/SIGINT
 # (graceful shutdown) and spawn no children, so no init process is needed (deploy/containers/README.md).
 CMD ["node", "dist/server.js"]
@@ -66,7 +67,7 @@ FROM app AS worker
 LABEL org.opencontainers.image.title="bernstein-worker" \
       org.opencontainers.image.description="Bernstein worker: moves votes from the Redis stream into PostgreSQL in batches."
 WORKDIR /app/services/worker
-ENV DEFAULT_PORT=8080
+ENV DEFAULT_PORT=8080 OPS_PORT_VARIABLE=PORT
 EXPOSE 8080
 # The same image runs the one-shot schema migration: CMD ["node", "dist/migrate.js"].
 
@@ -76,15 +77,17 @@ FROM app AS result
 LABEL org.opencontainers.image.title="bernstein-result" \
       org.opencontainers.image.description="Bernstein result: results page, JSON API and live updates (SSE) from PostgreSQL."
 WORKDIR /app/services/result
-ENV DEFAULT_PORT=80
+# /healthz, /readyz and /metrics on OPS_PORT (8080), never on the public port 80.
+ENV DEFAULT_PORT=80 OPS_PORT_VARIABLE=OPS_PORT
 # A 1 MB young generation keeps idle RSS under 80 MB at no measured CPU cost per SSE event
 # (services/result/README.md); the same flag as the service's `start` script.
 ENV NODE_OPTIONS=--max-semi-space-size=1
-EXPOSE 80
+EXPOSE 80 8080
 
 FROM app AS poll
 LABEL org.opencontainers.image.title="bernstein-poll" \
       org.opencontainers.image.description="Bernstein poll: voting page and JSON API; appends votes to a Redis stream."
 WORKDIR /app/services/poll
-ENV DEFAULT_PORT=80
-EXPOSE 80
+# /healthz, /readyz and /metrics on OPS_PORT (8080), never on the public port 80.
+ENV DEFAULT_PORT=80 OPS_PORT_VARIABLE=OPS_PORT
+EXPOSE 80 8080

@@ -55,7 +55,8 @@ describe('podman-compose runs compose.yaml (all but Traefik and cAdvisor)', { sk
     for (const a of ['poll', 'result']) {
       const s = c.services[a];
       assert.ok(s, `compose.yaml has ${a}`);
-      s.ports = ['127.0.0.1::80'];
+      // The public port, and the ops port of /readyz (OPS_PORT, 8080).
+      s.ports = ['127.0.0.1::80', '127.0.0.1::8080'];
     }
     for (const [key, net] of Object.entries(c.networks)) net.name = `${project}-${key}`;
     for (const key of Object.keys(c)) if (key.startsWith('x-')) delete c[key];
@@ -80,7 +81,8 @@ describe('podman-compose runs compose.yaml (all but Traefik and cAdvisor)', { sk
     for (const name of ['poll_1', 'poll_2', 'result_1', 'result_2']) {
       const mapping = await podmanOk(['port', `${project}_${name}`, '80']);
       urls[name] = `http://${mapping.split('\n')[0] ?? ''}`;
-      await eventually(`${name} ready`, async () => ((await fetch(`${urls[name]}/readyz`)).status === 200 ? true : undefined), 60_000);
+      const ops = `http://${(await podmanOk(['port', `${project}_${name}`, '8080'])).split('\n')[0] ?? ''}`;
+      await eventually(`${name} ready`, async () => ((await fetch(`${ops}/readyz`)).status === 200 ? true : undefined), 60_000);
     }
   });
 

@@ -70,19 +70,22 @@ describe('smoke test on one podman network', { skip, concurrency: false }, () =>
   test('poll, two workers and result start as non-root and become ready', async () => {
     const pollPort = await freePort();
     const resultPort = await freePort();
+    // /readyz is on the ops port (OPS_PORT, 8080), not on the public port 80.
+    const pollOpsPort = await freePort();
+    const resultOpsPort = await freePort();
     const cookieSecret = randomBytes(24).toString('hex');
-    await podmanOk(['run', '-d', '--name', `${id}-poll`, ...common, ...port80, '-p', `127.0.0.1:${pollPort}:80`,
+    await podmanOk(['run', '-d', '--name', `${id}-poll`, ...common, ...port80, '-p', `127.0.0.1:${pollPort}:80`, '-p', `127.0.0.1:${pollOpsPort}:8080`,
       ...env([...redisEnv, `COOKIE_SECRET=${cookieSecret}`]), image('poll')]);
     for (const n of [1, 2]) {
       await podmanOk(['run', '-d', '--name', `${id}-worker-${n}`, '--hostname', `worker-${n}`, ...common,
         ...env([...redisEnv, ...pgEnv, 'CLAIM_IDLE_MS=2000', 'BLOCK_MS=200']), image('worker')]);
     }
-    await podmanOk(['run', '-d', '--name', `${id}-result`, ...common, ...port80, '-p', `127.0.0.1:${resultPort}:80`,
+    await podmanOk(['run', '-d', '--name', `${id}-result`, ...common, ...port80, '-p', `127.0.0.1:${resultPort}:80`, '-p', `127.0.0.1:${resultOpsPort}:8080`,
       ...env(pgEnv), image('result')]);
     pollUrl = `http://127.0.0.1:${pollPort}`;
     resultUrl = `http://127.0.0.1:${resultPort}`;
 
-    for (const url of [pollUrl, resultUrl]) {
+    for (const url of [`http://127.0.0.1:${pollOpsPort}`, `http://127.0.0.1:${resultOpsPort}`]) {
       await eventually(`${url}/readyz`, async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 60_000);
     }
     for (const n of ['poll', 'worker-1', 'worker-2', 'result']) {
