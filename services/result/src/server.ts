@@ -38,6 +38,8 @@ async function main(): Promise<void> {
     logger,
     metrics,
     timeouts: config,
+    // Behind Traefik, its address must be trusted, or every stream would count against it.
+    trustProxy: config.trustedProxies?.trust ?? false,
     sse: { maxClients: config.sseMaxStreams, maxClientsPerAddress: config.sseMaxStreamsPerClient },
   });
   const ops = buildResultOpsApp({ logger, metrics, readiness });

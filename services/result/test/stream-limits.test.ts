@@ -103,6 +103,55 @@ describe('event-stream caps (real HTTP, in process)', () => {
   });
 });
 
+describe('event-stream caps behind a trusted proxy (real HTTP, in process)', () => {
+  let database: TestDatabase;
+  let result: ResultInstance;
+  const streams: OpenStream[] = [];
+  before(async () => {
+    database = await startDatabase();
+    // As server.ts passes TRUSTED_PROXIES=127.0.0.2: that peer's X-Forwarded-For is believed.
+    result = await startResult(database, { app: { trustProxy: (addr: string) => addr === '127.0.0.2', sse: { maxClients: 100, maxClientsPerAddress: 2 } } });
+    await result.store.reloadAll();
+  });
+  after(async () => {
+    for (const s of streams) s.req.destroy();
+    await result?.close();
+    await database?.close();
+  });
+
+  function openFrom(localAddress: string, forwardedFor: string) {
+    return new Promise<Awaited<ReturnType<typeof openStream>>>((resolve, reject) => {
+      const req = request(`${result.url}/api/polls/default/events`, { localAddress, agent: false, headers: { 'x-forwarded-for': forwardedFor } });
+      req.on('error', reject);
+      req.on('response', (res) => {
+        if (res.statusCode === 200) {
+          res.resume();
+          streams.push({ req, res });
+          resolve({ req, res });
+          return;
+        }
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      });
+      req.end();
+    });
+  }
+
+  it("counts streams by the client a trusted proxy names, and ignores anyone else's X-Forwarded-For", async () => {
+    // Through the proxy: three clients, two streams each, all accepted.
+    for (const client of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) {
+      for (let i = 0; i < 2; i++) assert.ok(isOpen(await openFrom('127.0.0.2', client)), `${client} stream ${i + 1}`);
+    }
+    assertRefused(await openFrom('127.0.0.2', '203.0.113.1'), /your address has the maximum of 2/);
+    // Not a trusted proxy: a forged X-Forwarded-For buys no new budget.
+    assert.ok(isOpen(await openFrom('127.0.0.5', '198.51.100.1')));
+    assert.ok(isOpen(await openFrom('127.0.0.5', '198.51.100.2')));
+    assertRefused(await openFrom('127.0.0.5', '198.51.100.3'), /your address has the maximum of 2/);
+  });
+});
+
 describe('event streams and timeouts (real HTTP, in process)', () => {
   let database: TestDatabase;
   let result: ResultInstance;

@@ -1,9 +1,11 @@
 /**
  * The worker's HTTP side: only the operational endpoints (/healthz, /readyz, /metrics), built
- * from explicit dependencies so tests can load it with `inject()`.
+ * from explicit dependencies so tests can load it with `inject()`. Its one port is its ops
+ * port; the app is the same ops app as poll's and result's (the shared error format,
+ * security headers and timeouts of packages/common/src/http).
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { registerOpsRoutes, type Logger, type Readiness, type Registry } from '@bernstein/common';
+import type { FastifyInstance } from 'fastify';
+import { buildOpsApp, type Logger, type Readiness, type Registry } from '@bernstein/common';
 
 export interface AppDeps {
   logger: Logger;
@@ -12,8 +14,5 @@ export interface AppDeps {
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
-  // The ops routes log at warn only (registerOpsRoutes), so probes and scrapes do not flood the log.
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger });
-  registerOpsRoutes(app, { readiness: deps.readiness, metrics: deps.metrics });
-  return app;
+  return buildOpsApp(deps);
 }

@@ -164,6 +164,8 @@ export const resultServiceSpec = {
   ...httpTimeoutVars,
   ...postgresVars,
   ...pollsVars,
+  // The client address of the stream caps, and HSTS behind a TLS-terminating proxy.
+  trustedProxies: ballotVars.trustedProxies,
   sseMaxStreams: env.withDefault('SSE_MAX_STREAMS', '3000', {
     description: 'most open event streams per process, sized for a 128 MiB memory limit (see docs/security.md); beyond it 503 with Retry-After',
     parse: env.parsers.positiveInt,
