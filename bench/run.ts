@@ -114,7 +114,7 @@ async function main(): Promise<number> {
     postgres = await PostgresServer.start({ dir: join(scratch, 'postgres'), durable: true });
     const { Database, migrate } = await import('@bernstein/common');
     const { pino } = await import('pino');
-    const db = new Database({ postgresHost: postgres.host, postgresPort: postgres.port, postgresDb: 'bernstein', postgresUser: 'bernstein', postgresPassword: 'bernstein', postgresPoolSize: 1 }, pino({ level: 'warn' }), 'bench-migrate');
+    const db = new Database({ postgresHost: postgres.host, postgresPort: postgres.port, postgresDb: postgres.connection.database, postgresUser: postgres.connection.user, postgresPassword: postgres.connection.password, postgresPoolSize: 1 }, pino({ level: 'warn' }), 'bench-migrate');
     await migrate(db, pino({ level: 'warn' }));
     await db.close();
     const args = [...(smoke ? ['--smoke'] : []), ...(positionals.length > 0 ? names : []), ...(serviceNodeOptions ? [`--service-node-options='${serviceNodeOptions}'`] : [])];

@@ -1,5 +1,6 @@
 export * from './config/index.js';
 export * from './contract.js';
+export * from './database-setup.js';
 export * from './errors.js';
 export * from './http/index.js';
 export * from './logger.js';
@@ -9,4 +10,7 @@ export * from './ops.js';
 export * from './polls.js';
 export * from './postgres.js';
 export * from './redis.js';
+export * from './redis-acl.js';
+export * from './roles.js';
 export * from './shutdown.js';
+export * from './tls.js';

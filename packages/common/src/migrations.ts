@@ -4,7 +4,7 @@
  * advisory lock makes the others wait, then find nothing left to do.
  */
 import type { Logger } from 'pino';
-import type { Database } from './postgres.js';
+import { rethrowExplained, type Database, type Queryable } from './postgres.js';
 import { TALLIES_CHANNEL } from './contract.js';
 
 export interface Migration {
@@ -77,6 +77,17 @@ export const migrations: readonly Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION tallies_apply_delta();
     `,
   },
+  {
+    version: 2,
+    name: 'tallies written with the owner\'s rights',
+    sql: `
+      -- The worker's role may write votes and nothing else (docs/security.md): the trigger
+      -- keeps tallies with the rights of the function's owner, not of whoever wrote the vote.
+      -- A fixed search_path, so a caller's objects can never stand in for ours.
+      ALTER FUNCTION tallies_apply_delta() SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp;
+      REVOKE ALL ON FUNCTION tallies_apply_delta() FROM PUBLIC;
+    `,
+  },
 ];
 
 export interface MigrateResult {
@@ -85,7 +96,7 @@ export interface MigrateResult {
 }
 
 export async function migrate(db: Database, logger: Logger, list: readonly Migration[] = migrations): Promise<MigrateResult> {
-  const client = await db.pool.connect();
+  const client = await db.pool.connect().catch(rethrowExplained);
   const applied: number[] = [];
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
@@ -119,4 +130,28 @@ export async function migrate(db: Database, logger: Logger, list: readonly Migra
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
     client.release();
   }
+}
+
+/** The schema version this code needs: the last migration's. */
+export const SCHEMA_VERSION = Math.max(...migrations.map((m) => m.version));
+
+/**
+ * The applied schema version as the connected role sees it: 0 when schema_migrations does
+ * not exist yet or the role may not read it (grants come with the migrate step).
+ */
+export async function schemaVersion(db: Queryable): Promise<number> {
+  try {
+    const { rows } = await db.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+    return rows[0]?.v ?? 0;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === '42P01' || code === '42501') return 0; // undefined_table, insufficient_privilege
+    throw err;
+  }
+}
+
+/** True when the connected role may create tables in schema public, i.e. run migrations. */
+export async function mayMigrate(db: Queryable): Promise<boolean> {
+  const { rows } = await db.query<{ creates: boolean }>("SELECT has_schema_privilege('public', 'CREATE') AS creates");
+  return rows[0]?.creates === true;
 }

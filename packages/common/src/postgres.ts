@@ -6,8 +6,9 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { withTimeout } from './redis.js';
+import { explainTlsError, postgresSslOptions, type PostgresTlsSettings } from './tls.js';
 
-export interface PostgresConnection {
+export interface PostgresConnection extends PostgresTlsSettings {
   postgresHost: string;
   postgresPort: number;
   postgresDb: string;
@@ -25,7 +26,9 @@ export interface Queryable {
 }
 
 export function clientConfig(conn: PostgresConnection, applicationName: string): pg.ClientConfig {
+  const ssl = postgresSslOptions(conn);
   return {
+    ...(ssl === undefined ? {} : { ssl }),
     host: conn.postgresHost,
     port: conn.postgresPort,
     database: conn.postgresDb,
@@ -54,7 +57,7 @@ export class Database implements Queryable {
 
   /** Runs `body` inside BEGIN/COMMIT on one client; rolls back and rethrows on any error. */
   async transaction<T>(body: (tx: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch(rethrowExplained);
     const tx: Queryable = { query: (text, params) => this.timed(client, text, params) };
     let broken: Error | undefined;
     try {
@@ -73,7 +76,7 @@ export class Database implements Queryable {
   }
 
   async ping(timeoutMs = 1000): Promise<void> {
-    await withTimeout(this.pool.query('SELECT 1'), timeoutMs, 'postgres SELECT 1');
+    await withTimeout(this.pool.query('SELECT 1').catch(rethrowExplained), timeoutMs, 'postgres SELECT 1');
   }
 
   async close(): Promise<void> {
@@ -86,13 +89,23 @@ export class Database implements Queryable {
     params?: readonly unknown[],
   ): Promise<QueryResult<R>> {
     const started = performance.now();
-    const result = await target.query<R>(text, params as unknown[] | undefined);
+    const result = await target.query<R>(text, params as unknown[] | undefined).catch(rethrowExplained);
     if (this.log.isLevelEnabled('debug')) {
       const sql = text.length > 120 ? `${text.replace(/\s+/g, ' ').slice(0, 120)}…` : text.replace(/\s+/g, ' ');
       this.log.debug({ sql, ms: +(performance.now() - started).toFixed(2), rows: result.rowCount }, 'query');
     }
     return result;
   }
+}
+
+/**
+ * Rethrows a TLS handshake failure as a sentence naming POSTGRES_SSL_CA / POSTGRES_SSLMODE,
+ * keeping its code; any other error unchanged. Not a connection error: retrying will not fix it.
+ */
+export function rethrowExplained(err: unknown): never {
+  const tls = explainTlsError(err, 'PostgreSQL', 'POSTGRES_SSL_CA');
+  if (tls === undefined) throw err;
+  throw Object.assign(new Error(tls, { cause: err }), { code: (err as { code?: unknown }).code });
 }
 
 /** Errors that mean the connection (not the statement) failed: worth a retry elsewhere. */

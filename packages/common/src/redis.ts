@@ -1,16 +1,32 @@
 /**
  * The one Redis module. Every process connects through `createRedis`, which reconnects
  * forever with capped back-off and logs connection state changes once (not once per retry).
+ * It authenticates as the service's ACL user (REDIS_USERNAME) and speaks TLS when REDIS_TLS
+ * is on; a TLS failure is logged as a sentence naming the setting to fix.
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import { explainTlsError, redisTlsOptions, type RedisTlsSettings } from './tls.js';
 
 export { Redis } from 'ioredis';
 
-export interface RedisConnection {
+export interface RedisConnection extends RedisTlsSettings {
   redisHost: string;
   redisPort: number;
+  redisUsername?: string | undefined;
   redisPassword?: string | undefined;
+}
+
+/** ioredis options for `conn`: address, ACL user and TLS. */
+export function redisConnectOptions(conn: RedisConnection): RedisOptions {
+  const tls = redisTlsOptions(conn);
+  return {
+    host: conn.redisHost,
+    port: conn.redisPort,
+    ...(conn.redisUsername ? { username: conn.redisUsername } : {}),
+    password: conn.redisPassword,
+    ...(tls ? { tls } : {}),
+  };
 }
 
 export interface CreateRedisOptions {
@@ -32,9 +48,7 @@ export interface CreateRedisOptions {
 
 export function createRedis(conn: RedisConnection, logger: Logger, opts: CreateRedisOptions): Redis {
   const options: RedisOptions = {
-    host: conn.redisHost,
-    port: conn.redisPort,
-    password: conn.redisPassword,
+    ...redisConnectOptions(conn),
     connectionName: opts.name,
     connectTimeout: 3000,
     enableAutoPipelining: opts.autoPipelining ?? false,
@@ -46,13 +60,17 @@ export function createRedis(conn: RedisConnection, logger: Logger, opts: CreateR
   };
   const redis = new Redis(options);
   const log = logger.child({ redis: `${conn.redisHost}:${conn.redisPort}`, connection: opts.name });
+  if (!conn.redisUsername) {
+    log.warn('REDIS_USERNAME is not set: connecting as the default user, which has every right; give each service its own ACL user (docs/security.md)');
+  }
   let healthy = true;
   redis.on('ready', () => {
     if (!healthy) log.info('redis connection restored');
     healthy = true;
   });
   redis.on('error', (err: Error) => {
-    if (healthy) log.warn({ err }, 'redis connection lost; reconnecting');
+    const tls = explainTlsError(err, 'Redis', 'REDIS_TLS_CA');
+    if (healthy) log.warn({ err }, tls ? `${tls}; reconnecting` : 'redis connection lost; reconnecting');
     healthy = false;
   });
   return redis;

@@ -47,7 +47,8 @@ export async function measureDrain(
     serviceEnv: { BATCH_SIZE: String(batchSize) },
     output: options.output ?? (() => undefined),
   });
-  const redis = new Redis({ host: stack.redisEnv.REDIS_HOST, port: Number(stack.redisEnv.REDIS_PORT), lazyConnect: true });
+  const e = stack.redisEnv;
+  const redis = new Redis({ host: e.REDIS_HOST, port: Number(e.REDIS_PORT), username: e.REDIS_USERNAME, password: e.REDIS_PASSWORD, lazyConnect: true });
   let drain = { votes: 0, ms: 0, votesPerSecond: 0, batchSize };
   try {
     await redis.connect();

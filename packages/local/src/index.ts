@@ -1,4 +1,5 @@
 export * from './binaries.js';
+export * from './credentials.js';
 export * from './ports.js';
 export * from './postgres-server.js';
 export * from './process.js';
@@ -6,4 +7,5 @@ export * from './redis-server.js';
 export * from './log-lines.js';
 export * from './service-process.js';
 export * from './stack.js';
+export * from './tls-files.js';
 export { up } from './up.js';

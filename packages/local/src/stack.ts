@@ -3,6 +3,10 @@
  * REDIS_HOST / POSTGRES_HOST), migrations, then poll, result and worker processes. Used by
  * `npm start` (up.ts), by `bernstein load --chaos` (which kills and restarts parts of it) and
  * by end-to-end tests.
+ *
+ * The private servers run least-privilege, as a deployment does: Redis with its ACL users
+ * (default user off) and PostgreSQL with its roles; each service connects as its own user,
+ * with passwords generated once and kept in the data directory (credentials.json, 0600).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -13,12 +17,14 @@ import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
-import { Database, migrate } from '@bernstein/common';
+import { loadConfig, migrateSpec, setUpDatabase } from '@bernstein/common';
+import { loadOrCreateCredentials, type Credentials } from './credentials.js';
 import { freePort } from './ports.js';
 import { PostgresServer } from './postgres-server.js';
 import { RedisServer } from './redis-server.js';
 import { describeExit, ServiceProcess, type ExitState } from './service-process.js';
 import { isAlive } from './process.js';
+import { makeTlsFiles } from './tls-files.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -48,6 +54,8 @@ export interface StackOptions {
   onUnexpectedExit?: (name: string, state: ExitState) => void;
   /** PostgreSQL with fsync on (default true); tests may turn it off. */
   durable?: boolean;
+  /** TLS to the private Redis (TLS only) and PostgreSQL, with a CA made in the data directory (tls/). */
+  tls?: boolean;
 }
 
 /** A problem the user can fix, reported as one line without a stack trace. */
@@ -150,13 +158,25 @@ export class LocalStack {
     return this.services.filter((s) => s.name.startsWith('worker') && s.running);
   }
 
+  /** Redis as an operator (the admin user of the private server), for inspection and tools. */
   get redisEnv(): Record<string, string | undefined> {
-    return { REDIS_HOST: this.sharedEnv.REDIS_HOST, REDIS_PORT: this.sharedEnv.REDIS_PORT, REDIS_PASSWORD: this.sharedEnv.REDIS_PASSWORD };
+    if (this.redis) return this.redis.envFor('admin');
+    const e = this.sharedEnv;
+    return { REDIS_HOST: e.REDIS_HOST, REDIS_PORT: e.REDIS_PORT, REDIS_USERNAME: e.REDIS_USERNAME, REDIS_PASSWORD: e.REDIS_PASSWORD };
   }
 
+  /** PostgreSQL as the owner of the tables (of the private server), for inspection and tools. */
   get postgresEnv(): Record<string, string | undefined> {
+    if (this.postgres) return this.postgres.envFor('owner');
     const e = this.sharedEnv;
     return { POSTGRES_HOST: e.POSTGRES_HOST, POSTGRES_PORT: e.POSTGRES_PORT, POSTGRES_DB: e.POSTGRES_DB, POSTGRES_USER: e.POSTGRES_USER, POSTGRES_PASSWORD: e.POSTGRES_PASSWORD };
+  }
+
+  /** Each service's own Redis user and PostgreSQL role, on the private servers. */
+  private credentialsEnv(service: ServiceName): Record<string, string> {
+    const redis = this.redis && service !== 'result' ? this.redis.envFor(service) : {};
+    const postgres = this.postgres && service !== 'poll' ? this.postgres.envFor(service) : {};
+    return { ...redis, ...postgres };
   }
 
   private entry(service: ServiceName): string {
@@ -184,14 +204,22 @@ export class LocalStack {
     const resultPort = await servicePort(this.options.resultPort, 'result', 'RESULT_PORT');
     const workerPort = workers > 0 ? await servicePort(this.options.workerPort, 'worker', 'WORKER_PORT') : 0;
 
+    const credentials: Credentials = loadOrCreateCredentials(this.dataDir);
+    const tls = this.options.tls ? makeTlsFiles(join(this.dataDir, 'tls')) : undefined;
     if (env.REDIS_HOST) {
       this.note(`using Redis at ${env.REDIS_HOST}:${env.REDIS_PORT ?? 6379} (REDIS_HOST is set)`);
     } else {
       const port = await serverPort(this.options.redisPort, 'Redis', (l) => this.note(l));
-      this.redis = await RedisServer.start({ dir: join(this.dataDir, 'redis'), port, detached });
-      delete env.REDIS_PASSWORD;
-      Object.assign(env, this.redis.env);
-      this.note(`Redis ${this.redis.host}:${this.redis.port} (data in ${join(this.dataDir, 'redis')})`);
+      this.redis = await RedisServer.start({
+        dir: join(this.dataDir, 'redis'),
+        port,
+        detached,
+        acl: credentials.redis,
+        ...(env.VOTES_STREAM ? { stream: env.VOTES_STREAM } : {}),
+        ...(tls ? { tls } : {}),
+      });
+      for (const key of Object.keys(env)) if (key.startsWith('REDIS_')) delete env[key];
+      this.note(`Redis ${this.redis.host}:${this.redis.port}${tls ? ' (TLS)' : ''} (data in ${join(this.dataDir, 'redis')}; ACL users, passwords in ${join(this.dataDir, 'credentials.json')})`);
     }
 
     if (env.POSTGRES_HOST) {
@@ -199,9 +227,16 @@ export class LocalStack {
     } else {
       const port = await serverPort(this.options.postgresPort, 'PostgreSQL', (l) => this.note(l));
       const dir = postgresDirFor(this.dataDir);
-      this.postgres = await PostgresServer.start({ dir, port, detached, durable: this.options.durable ?? true });
-      Object.assign(env, this.postgres.env);
-      this.note(`PostgreSQL ${this.postgres.host}:${this.postgres.port} (data in ${dir})`);
+      this.postgres = await PostgresServer.start({
+        dir,
+        port,
+        detached,
+        durable: this.options.durable ?? true,
+        passwords: credentials.postgres,
+        ...(tls ? { tls } : {}),
+      });
+      for (const key of Object.keys(env)) if (key.startsWith('POSTGRES_')) delete env[key];
+      this.note(`PostgreSQL ${this.postgres.host}:${this.postgres.port}${tls ? ' (TLS)' : ''} (data in ${dir}; roles, passwords in ${join(this.dataDir, 'credentials.json')})`);
     }
 
     env.COOKIE_SECRET ||= cookieSecret(this.dataDir);
@@ -229,27 +264,19 @@ export class LocalStack {
     await Promise.all(starting.map((s) => s.ready()));
   }
 
+  /**
+   * The migrate step a deployment runs: on the private server, roles (as its superuser), then
+   * migrations and grants (as the owner); on an external one, migrations as POSTGRES_USER.
+   */
   private async migrate(): Promise<void> {
     const e = this.sharedEnv;
     const logger = pino({ level: 'info', base: { service: 'migrate' } }, lineWriter((l) => this.output('migrate', l)));
-    const db = new Database(
-      {
-        postgresHost: e.POSTGRES_HOST as string,
-        postgresPort: Number(e.POSTGRES_PORT ?? 5432),
-        postgresDb: e.POSTGRES_DB ?? '',
-        postgresUser: e.POSTGRES_USER ?? '',
-        postgresPassword: e.POSTGRES_PASSWORD ?? '',
-        postgresPoolSize: 1,
-      },
-      logger,
-      'bernstein-local-migrate',
-    );
     try {
-      await migrate(db, logger);
+      // External: the migrate step's own variables (POSTGRES_ADMIN_USER and the role passwords, if given).
+      const config = this.postgres ? this.postgres.setupConfig() : loadConfig(migrateSpec, e);
+      await setUpDatabase(config, logger, 'bernstein-local-migrate');
     } catch (err) {
       throw new StackError(`migrations failed: ${(err as Error).message}`, { cause: err });
-    } finally {
-      await db.close();
     }
   }
 
@@ -259,7 +286,7 @@ export class LocalStack {
       name,
       entry: this.entry(service),
       nodeArgs: serviceNodeFlags(service),
-      env: { ...this.sharedEnv, ...extraEnv },
+      env: { ...this.sharedEnv, ...this.credentialsEnv(service), ...extraEnv },
       port,
       ...(opsPort === undefined ? {} : { opsPort }),
       output: this.output,

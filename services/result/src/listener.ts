@@ -11,7 +11,7 @@
  * The heartbeat (`SELECT 1` on this connection) only detects half-open TCP connections; it
  * never reads tallies, so the database is not polled.
  */
-import { clientConfig, TALLIES_CHANNEL, withTimeout, type Logger, type PostgresConnection } from '@bernstein/common';
+import { clientConfig, rethrowExplained, TALLIES_CHANNEL, withTimeout, type Logger, type PostgresConnection } from '@bernstein/common';
 import pg from 'pg';
 import { Coalescer } from './coalescer.js';
 import type { ResultMetrics } from './metrics.js';
@@ -96,7 +96,7 @@ export class TalliesListener {
       this.coalescer.signal(msg.payload);
     });
     try {
-      await client.connect();
+      await client.connect().catch(rethrowExplained);
       await client.query(`LISTEN ${TALLIES_CHANNEL}`);
       await this.opts.store.reloadAll(false);
     } catch (err) {

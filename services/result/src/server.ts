@@ -14,6 +14,7 @@ import {
   loadPolls,
   redact,
   resultServiceSpec,
+  warnOnExcessPrivileges,
 } from '@bernstein/common';
 import { buildApp, buildResultOpsApp, talliesReadiness } from './app.js';
 import { TalliesListener } from './listener.js';
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
   });
 
   listener.start();
+  // Least privilege: a role that may do more than read tallies is reported, not refused.
+  void warnOnExcessPrivileges(db, 'result', logger);
   await ops.listen({ host: config.host, port: config.opsPort });
   await app.listen({ host: config.host, port: config.port });
 }

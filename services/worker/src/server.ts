@@ -15,12 +15,13 @@ import {
   Readiness,
   redact,
   streamNames,
+  warnOnExcessPrivileges,
   workerServiceSpec,
 } from '@bernstein/common';
 import { buildApp } from './app.js';
 import { Consumer } from './consumer.js';
 import { createWorkerMetrics } from './metrics.js';
-import { migrateWhenReachable } from './startup.js';
+import { schemaWhenReady } from './startup.js';
 
 const config = configOrExit('worker', () => loadConfig(workerServiceSpec));
 const logger = createLogger('worker', config.logLevel).child({ worker: config.workerName });
@@ -76,12 +77,14 @@ installShutdown({
 });
 
 await app.listen({ host: config.host, port: config.port });
-const result = await migrateWhenReachable(db, logger, { cancelled: () => stopping }).catch((err: unknown) => {
+const version = await schemaWhenReady(db, logger, { cancelled: () => stopping }).catch((err: unknown) => {
   logger.fatal({ err }, 'migrations failed');
   process.exit(1);
 });
-if (result !== null && !stopping) {
+if (version !== null && !stopping) {
   migrated = true;
+  // Least privilege: a role that may do more than write votes is reported, not refused.
+  void warnOnExcessPrivileges(db, 'worker', logger);
   consumer.start().catch((err: unknown) => {
     logger.fatal({ err }, 'consume loop failed');
     process.exit(1);

@@ -45,6 +45,24 @@ describe('migrate command', () => {
     assert.equal(Number(rows[0]?.n), migrations.length);
   });
 
+  it('with POSTGRES_ADMIN_USER: creates the roles, migrates as the owner, grants, and logs no password', async () => {
+    const env = server.setupEnv;
+    const child = await run(env);
+    assert.equal(child.code, 0, child.stderr + child.stdout);
+    assert.match(child.stdout, /"roles":\["worker","result","backup"\],"msg":"postgres privileges granted"/);
+    for (const key of ['POSTGRES_PASSWORD', 'POSTGRES_ADMIN_PASSWORD', 'POSTGRES_WORKER_PASSWORD', 'POSTGRES_RESULT_PASSWORD', 'POSTGRES_BACKUP_PASSWORD']) {
+      assert.ok(!child.stdout.includes(env[key] as string) && !child.stderr.includes(env[key] as string), `${key} is not logged`);
+    }
+    const { rows } = await db.query<{ owner: string }>("SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE relname IN ('votes', 'tallies', 'schema_migrations')");
+    assert.deepEqual(rows.map((r) => r.owner), ['bernstein', 'bernstein', 'bernstein']);
+    const worker = new Database(loadConfig(postgresVars, server.envFor('worker')), silent, 'test-worker');
+    try {
+      await worker.query('SELECT count(*) FROM votes');
+    } finally {
+      await worker.close();
+    }
+  });
+
   it('rejects a bad --wait with a usage error', async () => {
     const child = await run(server.env, ['--wait', 'soon']);
     assert.equal(child.code, 64);

@@ -1,7 +1,9 @@
 /**
  * The worker against failing dependencies (promises 1 and 5): Redis killed with SIGKILL
  * (AOF, appendfsync always, as shipped) and PostgreSQL stopped and crashed during a run.
- * Nothing acknowledged by Redis is lost, nothing is counted twice.
+ * Nothing acknowledged by Redis is lost, nothing is counted twice. Least privilege on, as
+ * deployed: the worker uses its own Redis ACL user and PostgreSQL role, the producer poll's
+ * user; the test inspects as the admin.
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
@@ -11,7 +13,6 @@ import {
   decodeVote,
   encodeVote,
   loadConfig,
-  migrate,
   postgresVars,
   Redis,
   redisVars,
@@ -42,18 +43,21 @@ afterEach(async () => {
 
 describe('worker resilience', () => {
   it('Redis SIGKILL (AOF always) mid-run: no acknowledged XADD lost, tallies exact', async () => {
-    const [redisServer, pgServer] = await Promise.all([RedisServer.start({ appendfsync: 'always' }), PostgresServer.start({ durable: false })]);
+    const [redisServer, pgServer] = await Promise.all([
+      RedisServer.start({ appendfsync: 'always', acl: true }),
+      PostgresServer.start({ durable: false, roles: true }),
+    ]);
     cleanups.push(() => pgServer.stop(), () => redisServer.stop());
     const db = new Database(loadConfig(postgresVars, pgServer.env), silent, 'test');
-    cleanups.push(() => db.close());
-    await migrate(db, silent);
+    const workerDb = new Database(loadConfig(postgresVars, pgServer.envFor('worker')), silent, 'test-worker');
+    cleanups.push(() => db.close(), () => workerDb.close());
     const names = streamNames('votes');
     // The worker's own kind of connection: reconnects forever, queues while disconnected.
-    const workerRedis = createRedis(loadConfig(redisVars, redisServer.env), silent, { name: 'worker' });
+    const workerRedis = createRedis(loadConfig(redisVars, redisServer.envFor('worker')), silent, { name: 'worker' });
     cleanups.push(async () => workerRedis.disconnect());
     const metrics = freshMetrics();
     const consumer = new Consumer({
-      redis: workerRedis, db, logger: silent, metrics, names, consumer: 'w1',
+      redis: workerRedis, db: workerDb, logger: silent, metrics, names, consumer: 'w1',
       batchSize: 100, blockMs: 100, claimIdleMs: 1000, trimIntervalMs: 0,
     });
     cleanups.push(() => consumer.stop());
@@ -61,7 +65,7 @@ describe('worker resilience', () => {
 
     // A producer like poll: fail fast while Redis is away, and only count what XADD acknowledged.
     const producer = new Redis({
-      host: redisServer.host, port: redisServer.port,
+      ...redisServer.clientOptions('poll'),
       enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 100,
     });
     producer.on('error', () => undefined);
@@ -102,8 +106,10 @@ describe('worker resilience', () => {
     assert.ok(killed, 'Redis was killed during the run');
     assert.equal(acked.length, 8000, 'every vote was acknowledged in the end');
 
-    await until('drained', () => drained(producer, names.stream), 60_000);
-    const inStream = await producer.xrange(names.stream, '-', '+');
+    const admin = new Redis(redisServer.clientOptions('admin'));
+    cleanups.push(async () => admin.disconnect());
+    await until('drained', () => drained(admin, names.stream), 60_000);
+    const inStream = await admin.xrange(names.stream, '-', '+');
     const streamIds = new Set(inStream.map(([id]) => id));
     const lost = acked.filter((a) => !streamIds.has(a.id));
     // appendfsync always: Redis writes and fsyncs the AOF before it replies, so nothing it
@@ -121,18 +127,19 @@ describe('worker resilience', () => {
   });
 
   it('PostgreSQL stopped for seconds, then crashed (SIGKILL): the worker retries, resumes, tallies exact', async () => {
-    const [redisServer, pgServer] = await Promise.all([RedisServer.start(), PostgresServer.start({ durable: true })]);
+    const [redisServer, pgServer] = await Promise.all([RedisServer.start({ acl: true }), PostgresServer.start({ durable: true, roles: true })]);
     cleanups.push(() => pgServer.stop(), () => redisServer.stop());
     const db = new Database(loadConfig(postgresVars, pgServer.env), silent, 'test');
-    cleanups.push(() => db.close());
-    await migrate(db, silent);
-    const redis = new Redis({ host: redisServer.host, port: redisServer.port });
-    cleanups.push(async () => redis.disconnect());
+    const workerDb = new Database(loadConfig(postgresVars, pgServer.envFor('worker')), silent, 'test-worker');
+    cleanups.push(() => db.close(), () => workerDb.close());
+    const redis = new Redis(redisServer.clientOptions('admin'));
+    const workerRedis = new Redis(redisServer.clientOptions('worker'));
+    cleanups.push(async () => redis.disconnect(), async () => workerRedis.disconnect());
     const names = streamNames('votes');
     const added = await addVotes(redis, names.stream, makeVotes(20_000, 3000));
     const metrics = freshMetrics();
     const consumer = new Consumer({
-      redis, db, logger: silent, metrics, names, consumer: 'w1',
+      redis: workerRedis, db: workerDb, logger: silent, metrics, names, consumer: 'w1',
       batchSize: 100, blockMs: 100, claimIdleMs: 60_000, trimIntervalMs: 500,
     });
     cleanups.push(() => consumer.stop());

@@ -1,11 +1,13 @@
 /**
  * The worker as a process: configuration errors, ops endpoints, waiting for PostgreSQL at
- * start, SIGTERM with a batch in flight, and kill -9 in the middle of a batch.
+ * start, SIGTERM with a batch in flight, and kill -9 in the middle of a batch. Least
+ * privilege on, as deployed: the worker connects as its own Redis ACL user and PostgreSQL
+ * role; the test inspects as the admin.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import pg from 'pg';
-import { Database, loadConfig, migrate, postgresVars, Redis } from '@bernstein/common';
+import { Database, loadConfig, postgresVars, Redis, setUpDatabase } from '@bernstein/common';
 import { freePort, PostgresServer, RedisServer } from '@bernstein/local';
 import {
   addVotes,
@@ -43,12 +45,12 @@ describe('worker process', () => {
   let db: Database;
   let holder: pg.Client | undefined;
   const children: Child[] = [];
-  let stream: string;
-  let n = 0;
+  // One stream, emptied before each test: the ACL users are granted exactly this key.
+  const stream = 'votes';
 
   before(async () => {
-    [redisServer, pgServer] = await Promise.all([RedisServer.start(), PostgresServer.start({ durable: false })]);
-    redis = new Redis({ host: redisServer.host, port: redisServer.port });
+    [redisServer, pgServer] = await Promise.all([RedisServer.start({ acl: true }), PostgresServer.start({ durable: false, roles: true })]);
+    redis = new Redis(redisServer.clientOptions('admin'));
     db = new Database(loadConfig(postgresVars, pgServer.env), silent, 'test');
   });
   after(async () => {
@@ -57,8 +59,9 @@ describe('worker process', () => {
     await Promise.all([redisServer?.stop(), pgServer?.stop()]);
   });
   beforeEach(async () => {
-    stream = `votes-${++n}`;
-    await migrate(db, silent);
+    await redis.del(stream, `${stream}:dead`);
+    // The migrate step: roles, migrations as the owner, grants.
+    await setUpDatabase(pgServer.setupConfig(), silent);
     await db.query('TRUNCATE votes, tallies');
   });
   afterEach(async () => {
@@ -70,8 +73,8 @@ describe('worker process', () => {
   async function startWorker(name: string, extra: Record<string, string> = {}): Promise<{ child: Child; url: string }> {
     const port = await freePort();
     const child = new Child(SERVER, {
-      ...redisServer.env,
-      ...pgServer.env,
+      ...redisServer.envFor('worker'),
+      ...pgServer.envFor('worker'),
       HOST: '127.0.0.1',
       PORT: String(port),
       WORKER_NAME: name,
@@ -118,19 +121,26 @@ describe('worker process', () => {
     return Number(line?.split(' ').at(-1) ?? NaN);
   }
 
-  it('waits for PostgreSQL, migrates, serves ops endpoints, and drains the stream', async () => {
+  it('waits for PostgreSQL and for the migrate step, serves ops endpoints, and drains the stream', async () => {
     await db.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
     await pgServer.stop();
     try {
       const added = await addVotes(redis, stream, makeVotes(3000, 800));
-      const { url } = await startWorker('w-ready');
+      const { child, url } = await startWorker('w-ready');
       assert.equal((await fetch(`${url}/healthz`)).status, 200, 'alive while PostgreSQL is away');
       const notReady = await fetch(`${url}/readyz`);
       assert.equal(notReady.status, 503);
       const body = (await notReady.json()) as { checks: Record<string, string> };
       assert.notEqual(body.checks.postgres, 'ok');
       await pgServer.restart();
+      // Its role may not create tables: it waits, not ready, for the migrate step.
+      await until('waiting for the migrate step', async () => /waiting for the migrate step/.test(child.stdout), 30_000);
+      const waiting = (await (await fetch(`${url}/readyz`)).json()) as { checks: Record<string, string> };
+      assert.equal(waiting.checks.postgres, 'ok');
+      assert.notEqual(waiting.checks.migrations, 'ok');
+      await setUpDatabase(pgServer.setupConfig(), silent);
       await until('ready', async () => (await fetch(`${url}/readyz`)).status === 200, 30_000);
+      assert.doesNotMatch(child.stdout, /more rights than worker needs/);
       await until('drained', () => drained(redis, stream));
       const expected = expectedTallies(added);
       assert.deepEqual(sorted(await readTallies(db)), sorted(expected));

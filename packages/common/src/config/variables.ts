@@ -5,6 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { ballotVars } from './ballot.js';
+import { postgresTlsVars, redisAuthVars, redisTlsVars, roleSetupVars } from './data-layer.js';
 import { env, type Spec } from './schema.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -68,7 +69,9 @@ export const httpTimeoutVars = {
 export const redisVars = {
   redisHost: env.required('REDIS_HOST', { description: 'Redis host name', parse: env.parsers.hostname, peer: { service: 'redis', role: 'host' } }),
   redisPort: env.withDefault('REDIS_PORT', '6379', { description: 'Redis port', parse: env.parsers.port, peer: { service: 'redis', role: 'port' } }),
-  redisPassword: env.optional('REDIS_PASSWORD', { description: 'Redis password (AUTH)', secret: true }),
+  ...redisAuthVars,
+  redisPassword: env.optional('REDIS_PASSWORD', { description: 'Redis password (AUTH), of REDIS_USERNAME when set', secret: true }),
+  ...redisTlsVars,
   votesStream: env.withDefault('VOTES_STREAM', 'votes', {
     description: 'name of the Redis stream that carries votes',
     parse: (raw: string) => {
@@ -88,6 +91,7 @@ export const postgresVars = {
     description: 'maximum PostgreSQL connections per process',
     parse: env.parsers.positiveInt,
   }),
+  ...postgresTlsVars,
 } satisfies Spec;
 
 /** Which polls exist: POLLS (JSON) or POLLS_FILE, else one poll built from OPTION_A…OPTION_D. */
@@ -181,7 +185,7 @@ export const resultServiceSpec = {
 } satisfies Spec;
 
 /** The database-only specification, used by the `migrate` command. */
-export const migrateSpec = { ...processVars, ...postgresVars } satisfies Spec;
+export const migrateSpec = { ...processVars, ...postgresVars, ...roleSetupVars } satisfies Spec;
 
 /** Every service's specification, by service name; `bernstein check` reads this. */
 export const serviceSpecs = {

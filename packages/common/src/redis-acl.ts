@@ -1,0 +1,68 @@
+/**
+ * Redis ACL users, least privilege (docs/security.md, "Data layer"). The default user is
+ * off, so an unauthenticated connection can run nothing; each client has its own user:
+ *
+ * - `poll` appends votes: the ballot function (FCALL, and FUNCTION LOAD to install it) and,
+ *   through it, XADD to the stream and GET/SET of the rate-limit keys `<stream>:limit:*`. It
+ *   cannot read the stream, delete, flush or touch any other key. Redis 7 checks the commands
+ *   a function runs against the caller's ACL, so the function gives poll no extra right.
+ * - `worker` reads the stream through its consumer group, acknowledges, claims, trims and
+ *   inspects it, creates its group, and appends to `<stream>:dead`; it cannot append to the
+ *   stream itself, FLUSHALL or CONFIG.
+ * - `probe` may only PING (health checks).
+ * - `scaler` may read the group's lag (KEDA's Redis streams scaler), nothing else.
+ * - `admin` may do everything: for operators, never given to a service.
+ *
+ * The file holds SHA-256 hashes of the passwords (`#<hex>`), never the passwords. Selectors
+ * (the parenthesised rule groups) need Redis 7.0.
+ */
+import { createHash } from 'node:crypto';
+
+export const REDIS_ACL_USERS = ['admin', 'poll', 'worker', 'probe', 'scaler'] as const;
+export type RedisAclUser = (typeof REDIS_ACL_USERS)[number];
+
+/** Every client's connection set-up: CLIENT SETNAME, and INFO for ioredis's ready check. */
+const CONNECTION = '+ping +info +client|setname';
+
+/** The rules of each user after `on` and its password, for the vote stream `stream`. */
+export function redisAclRules(stream: string): Record<RedisAclUser, string> {
+  if (!/^[\w:.-]{1,100}$/.test(stream)) throw new Error(`stream name ${JSON.stringify(stream)} would be a glob pattern`);
+  const dead = `${stream}:dead`;
+  const limits = `${stream}:limit:*`;
+  return {
+    admin: 'resetkeys resetchannels ~* &* +@all',
+    poll: `resetkeys resetchannels -@all ${CONNECTION} +time +fcall +function|load ~${stream} ~${limits} (~${stream} +xadd) (~${limits} +get +set)`,
+    worker:
+      `resetkeys resetchannels -@all ${CONNECTION} +multi +exec +discard ` +
+      '+xreadgroup +xack +xautoclaim +xclaim +xpending +xtrim +xlen +xinfo|groups +xinfo|stream +xinfo|consumers ' +
+      `+xgroup|create +xgroup|createconsumer ~${stream} (~${dead} +xadd)`,
+    probe: 'resetkeys resetchannels -@all +ping',
+    scaler: `resetkeys resetchannels -@all +ping +info +xinfo|groups +xinfo|stream +xpending +xlen ~${stream}`,
+  };
+}
+
+/** SHA-256 of a password as an ACL rule (`#<hex>`). */
+export function aclPasswordHash(password: string): string {
+  return `#${createHash('sha256').update(password, 'utf8').digest('hex')}`;
+}
+
+/**
+ * The ACL file (`aclfile` in redis.conf, `--aclfile`): the default user off, then every user
+ * that has a password here. A user left out does not exist. A user may have two passwords
+ * while one is rotated: both are accepted until the old one is left out.
+ */
+export function renderRedisAcl(passwords: Partial<Record<RedisAclUser, string | readonly string[]>>, stream = 'votes'): string {
+  const rules = redisAclRules(stream);
+  const lines = ['user default off resetkeys resetchannels -@all'];
+  for (const user of REDIS_ACL_USERS) {
+    const given = passwords[user];
+    if (given === undefined) continue;
+    const list = typeof given === 'string' ? [given] : given;
+    if (list.length === 0) continue;
+    for (const password of list) {
+      if (password.length < 16) throw new Error(`the Redis password of ${user} is shorter than 16 characters`);
+    }
+    lines.push(`user ${user} on resetpass ${list.map(aclPasswordHash).join(' ')} ${rules[user]}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
