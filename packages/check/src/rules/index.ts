@@ -20,6 +20,7 @@ import clusterDaemonsetCoverage from './cluster-daemonset-coverage.js';
 import clusterDrain from './cluster-drain.js';
 import clusterRollout from './cluster-rollout.js';
 import clusterSchedulable from './cluster-schedulable.js';
+import clusterWideSecretRead from './cluster-wide-secret-read.js';
 import composeDependsOn from './compose-depends-on.js';
 import composeEnv from './compose-env.js';
 import configRef from './config-ref.js';
@@ -38,12 +39,13 @@ import networkPolicy from './network-policy.js';
 import noPlainSecrets from './no-plain-secrets.js';
 import noPrivilegeEscalation from './no-privilege-escalation.js';
 import pdb from './pdb.js';
-import probes from './probes.js';
 import pvHostPath from './pv-host-path.js';
 import pvReclaimRebind from './pv-reclaim-rebind.js';
+import probes from './probes.js';
 import pvcBinding from './pvc-binding.js';
 import pvcRef from './pvc-ref.js';
 import readOnlyRootFs from './read-only-root-fs.js';
+import redisNoAuth from './redis-no-auth.js';
 import resources from './resources.js';
 import runAsNonRoot from './run-as-non-root.js';
 import rwoRollingUpdate from './rwo-rolling-update.js';
@@ -57,8 +59,10 @@ import serviceAccountRef from './service-account-ref.js';
 import serviceAccount from './service-account.js';
 import serviceEnv from './service-env.js';
 import serviceSelectorMatch from './service-selector-match.js';
+import sharedDbCredentials from './shared-db-credentials.js';
 import supportedVersions from './supported-versions.js';
 import serviceTargetPort from './service-target-port.js';
+import traefikApiInsecure from './traefik-api-insecure.js';
 import traefikCrds from './traefik-crds.js';
 import traefikEmptyBackends from './traefik-empty-backends.js';
 import traefikIngressClassName from './traefik-ingress-class-name.js';
@@ -92,6 +96,7 @@ export const allRules: readonly Rule[] = [
   clusterDrain,
   clusterRollout,
   clusterSchedulable,
+  clusterWideSecretRead,
   composeDependsOn,
   composeEnv,
   configRef,
@@ -110,12 +115,13 @@ export const allRules: readonly Rule[] = [
   noPlainSecrets,
   noPrivilegeEscalation,
   pdb,
-  probes,
   pvHostPath,
   pvReclaimRebind,
+  probes,
   pvcBinding,
   pvcRef,
   readOnlyRootFs,
+  redisNoAuth,
   resources,
   runAsNonRoot,
   rwoRollingUpdate,
@@ -129,8 +135,10 @@ export const allRules: readonly Rule[] = [
   serviceAccount,
   serviceEnv,
   serviceSelectorMatch,
+  sharedDbCredentials,
   supportedVersions,
   serviceTargetPort,
+  traefikApiInsecure,
   traefikCrds,
   traefikEmptyBackends,
   traefikIngressClass,

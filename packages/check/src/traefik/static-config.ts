@@ -74,14 +74,14 @@ function envConfig(container: unknown): Map<string, string> {
   return out;
 }
 
-interface MountedFile {
+export interface MountedFile {
   readonly found: { readonly configMap: K8sObject; readonly key: string; readonly text: string } | undefined;
   /** A mount covers the path but its content is not readable from the input. */
   readonly mounted: boolean;
 }
 
 /** The ConfigMap key mounted at `path` in the container, when the ConfigMap is in the input. */
-function mountedFile(path: string, container: unknown, podSpec: unknown, objects: readonly K8sObject[], namespace: string): MountedFile {
+export function mountedFile(path: string, container: unknown, podSpec: unknown, objects: readonly K8sObject[], namespace: string): MountedFile {
   for (const { value: mount } of records(at(container, 'volumeMounts'))) {
     const mountPath = (str(mount.mountPath) ?? '').replace(/\/+$/, '');
     const subPath = str(mount.subPath);
