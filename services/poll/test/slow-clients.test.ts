@@ -12,8 +12,11 @@ import { startHarness, type Harness } from './helpers.js';
 const HEADERS_MS = 600;
 const REQUEST_MS = 1200;
 const KEEP_ALIVE_MS = 800;
-/** Node looks for expired requests on an interval (a quarter of the headers timeout here). */
-const SLACK_MS = 600;
+/**
+ * Node looks for expired requests on an interval (a quarter of the headers timeout here); the
+ * rest is room for a busy 2-core machine running other tests at the same time.
+ */
+const SLACK_MS = 1000;
 
 interface Ended {
   /** Milliseconds from connecting to the server closing the connection. */
@@ -104,7 +107,9 @@ describe('poll and slow clients (real HTTP)', () => {
     assert.ok(Date.now() - started < 1500, 'promptly');
     const ended = await Promise.all(attackers);
     const latest = Math.max(...ended.map((e) => e.after));
-    assert.ok(latest <= HEADERS_MS + SLACK_MS + 200, `every attacker cut off within the headers timeout (latest after ${latest} ms)`);
+    // 200 clients writing a byte every 25 ms each load the event loop: a little more room.
+    assert.ok(latest <= HEADERS_MS + 2 * SLACK_MS, `every attacker cut off at the headers timeout (latest after ${latest} ms)`);
+    assert.ok(ended.every((e) => e.after >= HEADERS_MS - 50), 'none before it');
     assert.ok(ended.every((e) => TIMEOUT_ANSWER.test(e.text)), 'each was told 408');
   });
 });
