@@ -200,7 +200,7 @@ describe('event streams and timeouts (real HTTP, in process)', () => {
       });
     });
     const took = Date.now() - started;
-    assert.ok(took >= 450 && took < 1500, `closed after ${took} ms (headers timeout 500 ms)`);
+    assert.ok(took >= 450 && took < 2500, `closed after ${took} ms (headers timeout 500 ms; room for a busy machine)`);
     assert.match(answer, /^HTTP\/1\.1 408 Request Timeout\r\n/);
     assert.match(answer, /\{"error":\{"code":"REQUEST_TIMEOUT","message":"the request was not received in time"\}\}$/);
   });
