@@ -3,6 +3,12 @@
  * against the private Redis (AOF, appendfsync always); in the same run and with the same generator
  * (autocannon), the bare node:http server as the ceiling. Every request carries no cookie,
  * so every vote is a new voter (poll signs a fresh cookie each time: its most expensive path).
+ *
+ * With the vote limits on, as shipped (300 new voters a minute per client address): every
+ * request comes from its own client address, as votes from many voters behind a proxy do.
+ * poll trusts the generator's address as a proxy (TRUSTED_PROXIES=127.0.0.1), and autocannon
+ * writes a fresh id into X-Forwarded-For for each request (`-I`, `[<id>]`), so each vote is
+ * charged to a client of its own: the limiter's worst case (one new Redis key per vote).
  */
 import { Redis } from '@bernstein/common';
 import type { BenchContext } from '../lib/context.js';
@@ -23,7 +29,7 @@ export async function pollBenchmark(ctx: BenchContext): Promise<void> {
   const connections = [50, 200];
   const poll = await startService({
     service: 'poll',
-    env: { ...ctx.redis.env, VOTES_STREAM: STREAM, COOKIE_SECRET: BENCH_COOKIE_SECRET },
+    env: { ...ctx.redis.env, VOTES_STREAM: STREAM, COOKIE_SECRET: BENCH_COOKIE_SECRET, TRUSTED_PROXIES: '127.0.0.1' },
     fromSource: ctx.fromSource,
     profileDir: ctx.profileDir,
     nodeOptions: ctx.serviceNodeOptions,
@@ -38,8 +44,11 @@ export async function pollBenchmark(ctx: BenchContext): Promise<void> {
         connections: c,
         durationS,
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        // The trailing space keeps autocannon's argument parser (subarg) from reading the
+        // value's closing bracket as the end of a sub-argument; HTTP trims it.
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': '[<id>] ' },
         body: '{"option":"a"}',
+        idReplacement: true,
       };
       if (warmupS > 0) {
         await autocannon({ ...base, durationS: warmupS, url: bare.url + PATH });

@@ -15,6 +15,8 @@ export interface CannonOptions {
   method?: string;
   body?: string;
   headers?: Record<string, string>;
+  /** Replace `[<id>]` in the request (headers included) with a fresh id per request (autocannon -I). */
+  idReplacement?: boolean;
 }
 
 export interface CannonResult {
@@ -40,6 +42,7 @@ export function cannonArgs(o: Omit<CannonOptions, 'url'>): string[] {
   if (o.method) args.push('-m', o.method);
   for (const [k, v] of Object.entries(o.headers ?? {})) args.push('-H', `${k}=${v}`);
   if (o.body !== undefined) args.push('-b', o.body);
+  if (o.idReplacement) args.push('-I');
   return args;
 }
 
