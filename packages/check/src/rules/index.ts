@@ -20,7 +20,6 @@ import clusterDaemonsetCoverage from './cluster-daemonset-coverage.js';
 import clusterDrain from './cluster-drain.js';
 import clusterRollout from './cluster-rollout.js';
 import clusterSchedulable from './cluster-schedulable.js';
-import clusterWideSecretRead from './cluster-wide-secret-read.js';
 import composeDependsOn from './compose-depends-on.js';
 import composeEnv from './compose-env.js';
 import configRef from './config-ref.js';
@@ -54,6 +53,7 @@ import schemaUnknownField from './schema-unknown-field.js';
 import schemaUnknownKind from './schema-unknown-kind.js';
 import seccomp from './seccomp.js';
 import secretDataBase64 from './secret-data-base64.js';
+import secretReadClusterWide from './secret-read-cluster-wide.js';
 import selectorTemplateMatch from './selector-template-match.js';
 import serviceAccountRef from './service-account-ref.js';
 import serviceAccount from './service-account.js';
@@ -96,7 +96,6 @@ export const allRules: readonly Rule[] = [
   clusterDrain,
   clusterRollout,
   clusterSchedulable,
-  clusterWideSecretRead,
   composeDependsOn,
   composeEnv,
   configRef,
@@ -130,6 +129,7 @@ export const allRules: readonly Rule[] = [
   schemaUnknownKind,
   seccomp,
   secretDataBase64,
+  secretReadClusterWide,
   selectorTemplateMatch,
   serviceAccountRef,
   serviceAccount,

@@ -33,11 +33,11 @@ function serviceAccountOf(o: K8sObject): string {
 }
 
 export default defineRule({
-  id: 'cluster-wide-secret-read',
+  id: 'secret-read-cluster-wide',
   description:
     "No workload's ServiceAccount may read the Secrets of every namespace: a ClusterRoleBinding to a ClusterRole that grants get, list or watch on `secrets` (or to the built-in cluster-admin, admin or edit, https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles) hands whoever takes over that pod every database password, token and TLS key of the cluster. A RoleBinding (to a Role, or to a ClusterRole: it then grants only in its own namespace) is not reported. Traefik reads Secrets for the TLS certificates (and auth middlewares) of the routes it serves, so it needs them only in the namespaces it watches: with the provider's `namespaces` option set, Roles and RoleBindings in those namespaces are enough (traefik-rbac checks they cover what each provider lists).",
   remediation:
-    "Grant Secrets through a Role and RoleBinding in each namespace whose Secrets the workload needs (for Traefik: set `--providers.kubernetesingress.namespaces` / `--providers.kubernetescrd.namespaces` to the namespaces of its routes and bind a Role on secrets in each), and keep only cluster-scoped or non-secret resources in the ClusterRole; if cluster-wide is truly required, say why in the deployment's documentation and silence the rule on the binding (`bernstein.dev/ignore: cluster-wide-secret-read`).",
+    "Grant Secrets through a Role and RoleBinding in each namespace whose Secrets the workload needs (for Traefik: set `--providers.kubernetesingress.namespaces` / `--providers.kubernetescrd.namespaces` to the namespaces of its routes and bind a Role on secrets in each), and keep only cluster-scoped or non-secret resources in the ClusterRole; if cluster-wide is truly required, say why in the deployment's documentation and silence the rule on the binding (`bernstein.dev/ignore: secret-read-cluster-wide`).",
   severity: 'warning',
   profiles: ['production'],
   kinds: ['ClusterRoleBinding'],
