@@ -7,6 +7,7 @@
  * Redis) the outcome is unknown: Redis may still append the entry later. That is safe to
  * retry, because a voter's last vote wins and a repeated identical vote changes nothing.
  */
+import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { BernsteinError, encodeVote, ErrorCode, type Histogram, type Redis } from '@bernstein/common';
 import { BallotBox, gcraArgs, type Rate } from './ballot-box.js';
@@ -70,7 +71,7 @@ export class VoteLog {
    */
   async append(poll: string, voter: string, option: string, kind: VoterKind, address: string): Promise<string> {
     const fields = encodeVote({ poll, voter, option, at: Date.now() });
-    const [key, rate] = kind === 'new' ? [this.addressPrefix + address, this.newVoterArgs] : [this.voterPrefix + voter, this.changeArgs];
+    const [key, rate] = kind === 'new' ? [this.addressPrefix + clientOf(address), this.newVoterArgs] : [this.voterPrefix + voter, this.changeArgs];
     const started = performance.now();
     let result;
     try {
@@ -95,4 +96,28 @@ export function voteLimits(config: {
     newVoters: { perMinute: config.newVotersPerMinute, burst: config.newVotersBurst },
     voteChanges: { perMinute: config.voteChangesPerMinute, burst: config.voteChangesBurst },
   };
+}
+
+/**
+ * The client a new-voter budget belongs to: an IPv4 address as it is (an IPv4-mapped IPv6
+ * address as its IPv4), an IPv6 address by its /64 prefix. One IPv6 subscriber, home or
+ * cloud instance, gets at least a /64 (RFC 6177, RFC 7421): counting each of its 2^64
+ * addresses apart would hand an attacker unlimited budgets. Anything else (a forwarded value
+ * that is no address) as it is.
+ */
+export function clientOf(address: string): string {
+  if (address.startsWith('::ffff:') && isIP(address.slice(7)) === 4) return address.slice(7);
+  if (isIP(address) !== 6) return address;
+  const zone = address.indexOf('%');
+  const bare = zone === -1 ? address : address.slice(0, zone);
+  const [head = '', tail] = bare.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  // An embedded IPv4 tail (::1.2.3.4) takes two groups' room (and lies in the dropped low 64 bits).
+  const width = right.reduce((n, g) => n + (g.includes('.') ? 2 : 1), 0);
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - width)).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (Number.parseInt(g, 16) || 0).toString(16))
+    .join(':')}::/64`;
 }

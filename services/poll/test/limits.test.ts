@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { ErrorCode } from '@bernstein/common';
 import { RedisServer, waitFor } from '@bernstein/local';
 import { BALLOT_LIBRARY, VOTE_FUNCTION } from '../src/ballot-box.js';
+import { clientOf } from '../src/votes.js';
 import { cookieHeader, FORM_HEADERS, JSON_HEADERS, setCookies, startHarness, type Harness } from './helpers.js';
 
 const VOTES = '/api/polls/default/votes';
@@ -104,6 +105,15 @@ describe('vote limits (Redis function: limit and append in one call)', () => {
     }
   });
 
+  it('counts an IPv6 client by its /64: one subscriber cannot rotate through its addresses', async () => {
+    const statuses: number[] = [];
+    for (let i = 1; i <= 6; i++) statuses.push((await vote(h, { from: `2001:db8:7:8::${i.toString(16)}` })).statusCode);
+    assert.deepEqual(statuses, [202, 202, 202, 202, 202, 429]);
+    assert.equal((await vote(h, { from: '2001:db8:7:9::1' })).statusCode, 202, 'the next /64 is another client');
+    assert.equal((await vote(h, { from: '::ffff:10.6.0.1' })).statusCode, 202);
+    assert.deepEqual(await h.inspect.exists(`${h.config.votesStream}:limit:address:2001:db8:7:8::/64`, `${h.config.votesStream}:limit:address:10.6.0.1`), 2);
+  });
+
   it('is one round trip: the app sends exactly one FCALL per vote, accepted or refused', async () => {
     // monitor() opens its own connection.
     const monitor = await h.inspect.monitor();
@@ -129,6 +139,15 @@ describe('vote limits (Redis function: limit and append in one call)', () => {
     } finally {
       monitor.disconnect();
     }
+  });
+});
+
+describe('clientOf: the client a new-voter budget belongs to', () => {
+  it('keeps IPv4, unwraps IPv4-mapped IPv6, and cuts IPv6 to its /64', () => {
+    assert.deepEqual(
+      ['10.1.2.3', '::ffff:10.1.2.3', '2001:db8:1:2:3:4:5:6', '2001:DB8:1:2::7', '2001:db8::5:6:7:1.2.3.4', 'fe80::1%eth0', '::1', 'not-an-address'].map(clientOf),
+      ['10.1.2.3', '10.1.2.3', '2001:db8:1:2::/64', '2001:db8:1:2::/64', '2001:db8:0:5::/64', 'fe80:0:0:0::/64', '0:0:0:0::/64', 'not-an-address'],
+    );
   });
 });
 
