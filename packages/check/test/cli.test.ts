@@ -33,7 +33,7 @@ describe('bernstein check CLI', () => {
     assert.deepEqual(
       (JSON.parse(r.out) as JsonReport).findings.map((f) => `${f.severity} ${f.rule} ${f.file.split('/').pop()}:${f.fieldLine} ${f.message}`),
       [
-        'warning traefik-api-insecure traefik.deployment.yaml:36 Traefik v3.2.1 (kube-public/traefik): api.insecure=true serves the API and dashboard without authentication on entrypoint "traefik" (:8080), published on node port 30042 by Service "traefik" (NodePort): anyone who reaches it reads the whole routing configuration',
+        'warning traefik-api-insecure traefik.deployment.yaml:36 Traefik v3.2.1 (kube-public/traefik): api.insecure=true serves the API and dashboard without authentication on entrypoint "traefik" (:8080), published on node port 30042 of Service "traefik": anyone who reaches it reads the whole routing configuration',
       ],
     );
     assert.equal(r.code, 0);

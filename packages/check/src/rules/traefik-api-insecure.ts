@@ -4,7 +4,22 @@ import { COMPOSE, SERVICE_WORKLOAD_KINDS } from '../kinds.js';
 import { composeLabels, composeMounts, composeWords } from '../least-privilege/compose-values.js';
 import type { ComposeFile, K8sObject, RawFinding, RuleContext } from '../model.js';
 import { at, isRecord, list, records, str } from '../read.js';
-import { argsOf, flag, isSet, isTraefikImage, isV1, parseFlags, traefikGroupOf, traefikInstances, valueOf, versionFromImage, type TraefikInstance } from '../traefik/index.js';
+import {
+  argsOf,
+  entryPoints,
+  flag,
+  isSet,
+  isTraefikImage,
+  isV1,
+  parseFlags,
+  routeEntryPoints,
+  servedBy,
+  traefikGroupOf,
+  traefikInstances,
+  valueOf,
+  versionFromImage,
+  type TraefikInstance,
+} from '../traefik/index.js';
 import { defineRule } from './define.js';
 
 const AUTH_MIDDLEWARES = ['basicAuth', 'digestAuth', 'forwardAuth'];
@@ -69,8 +84,8 @@ function publishers(t: TraefikInstance, port: number, services: readonly K8sObje
     for (const { value: p } of records(at(s.data, 'spec', 'ports'))) {
       const target = p.targetPort ?? p.port;
       if (target !== port && !(typeof target === 'string' && names.has(target))) continue;
-      const nodePort = typeof p.nodePort === 'number' ? ` node port ${p.nodePort}` : type === 'LoadBalancer' ? ` port ${String(p.port)}` : ' a node port';
-      out.push(`${type === 'LoadBalancer' ? 'load balancer' : ''}${nodePort} by Service "${s.name}" (${type})`.trim());
+      if (type === 'LoadBalancer') out.push(`port ${String(p.port)} of load balancer Service "${s.name}"`);
+      else out.push(`${typeof p.nodePort === 'number' ? `node port ${p.nodePort}` : 'a node port'} of Service "${s.name}"`);
     }
   }
   if (declared.some((p) => p.containerPort === port && typeof p.hostPort === 'number')) out.push(`host port ${String(declared.find((p) => p.containerPort === port)?.hostPort)}`);
@@ -118,18 +133,40 @@ function routeAuth(route: unknown, namespace: string, middlewares: readonly K8sO
   return ok ? true : unknown ? undefined : false;
 }
 
-function* dashboardRoutes({ run, objectsOf }: RuleContext): Generator<RawFinding> {
+/**
+ * Where an unauthenticated dashboard route is reachable from outside the cluster: the ports of
+ * its entrypoints that a NodePort/LoadBalancer Service (or a host port) publishes, on each Traefik
+ * of the input that serves it. An entrypoint no Service publishes is the "internal entrypoint
+ * reached by kubectl port-forward" layout (Traefik's Helm chart does this): not reported.
+ * Undefined when no Traefik of the input serves the route (its exposure is unknown: reported).
+ */
+function routeExposure(o: K8sObject, entryPointNames: readonly string[], objects: readonly K8sObject[], services: readonly K8sObject[]): string[] | undefined {
+  const serving = servedBy(o, objects);
+  if (serving.length === 0) return undefined;
+  return serving.flatMap(({ traefik }) =>
+    routeEntryPoints(entryPoints(traefik.version, traefik.config), entryPointNames).flatMap((e) => {
+      const port = portOf(e.address);
+      return port === undefined ? [] : publishers(traefik, port, services).map((p) => `entrypoint "${e.name}" of ${traefik.id} (${p})`);
+    }),
+  );
+}
+
+function* dashboardRoutes({ run, unit, objectsOf }: RuleContext): Generator<RawFinding> {
   const middlewares = run.objectsOf('Middleware').filter((m) => traefikGroupOf(m.apiVersion, m.kind) !== undefined);
+  const services = objectsOf('Service');
   for (const o of objectsOf('IngressRoute')) {
     if (traefikGroupOf(o.apiVersion, o.kind) === undefined) continue;
-    const entryPoints = list(at(o.data, 'spec', 'entryPoints')).map(String);
+    const names = list(at(o.data, 'spec', 'entryPoints')).map(String);
     for (const { value: route, index } of records(at(o.data, 'spec', 'routes'))) {
       if (!records(route.services).some(({ value: s }) => s.name === API_SERVICE)) continue;
       if (routeAuth(route, namespaceOf(o), middlewares) !== false) continue;
+      const exposure = routeExposure(o, names, unit.objects, services);
+      if (exposure !== undefined && exposure.length === 0) continue;
+      const where = exposure === undefined ? (names.length > 0 ? `entrypoints ${names.join(', ')}` : 'every default entrypoint') : exposure.join(', ');
       yield {
         object: o,
         path: ['spec', 'routes', index],
-        message: `IngressRoute "${o.name}" routes the Traefik API and dashboard (${API_SERVICE}) on ${entryPoints.length > 0 ? `entrypoints ${entryPoints.join(', ')}` : 'every default entrypoint'} without an authentication middleware (basicAuth, digestAuth or forwardAuth)`,
+        message: `IngressRoute "${o.name}" routes the Traefik API and dashboard (${API_SERVICE}) without an authentication middleware (basicAuth, digestAuth or forwardAuth) on ${where}`,
       };
     }
   }
@@ -206,7 +243,7 @@ function* composeFindings(compose: ComposeFile): Generator<RawFinding> {
 export default defineRule({
   id: 'traefik-api-insecure',
   description:
-    "The Traefik API and dashboard are not served without authentication. They expose the whole routing configuration (https://doc.traefik.io/traefik/reference/install-configuration/api-dashboard/: \"should be at least secured by authentication and authorizations\"; do not publish the API's port). Reported: `api.insecure=true` in 2.x/3.x (the API on the entrypoint `traefik`, :8080), `--api` in 1.7 on an entrypoint without `Auth.*` (https://doc.traefik.io/traefik/v1.6/configuration/api/), with the NodePort/LoadBalancer Service or host port that publishes it; an IngressRoute (or a compose router label) to `api@internal` without a basicAuth, digestAuth or forwardAuth middleware; in compose, the Docker socket mounted read-write into Traefik (read-only `:ro` is the documented trade-off: https://doc.traefik.io/traefik/providers/docker/#docker-api-access). Middlewares not in the input (another provider, another unit) are taken as unknown, not reported. A warning in both profiles: the course asks for the dashboard on NodePort 30042, and `--profile bernstein` stays satisfiable with authentication in front (an IngressRoute to api@internal with a basicAuth middleware, on an entrypoint the Service publishes on 30042), so the course's layout without authentication is a warning there, not an error.",
+    "The Traefik API and dashboard are not served without authentication. They expose the whole routing configuration (https://doc.traefik.io/traefik/reference/install-configuration/api-dashboard/: \"should be at least secured by authentication and authorizations\"; do not publish the API's port). Reported: `api.insecure=true` in 2.x/3.x (the API on the entrypoint `traefik`, :8080), `--api` in 1.7 on an entrypoint without `Auth.*` (https://doc.traefik.io/traefik/v1.6/configuration/api/), with the NodePort/LoadBalancer Service or host port that publishes it; an IngressRoute to `api@internal` without a basicAuth, digestAuth or forwardAuth middleware on an entrypoint a NodePort/LoadBalancer Service publishes (an internal entrypoint reached by `kubectl port-forward`, as Traefik's Helm chart does, is not reported; a route no Traefik of the input serves is, its exposure unknown), or such a compose router label; in compose, the Docker socket mounted read-write into Traefik (read-only `:ro` is the documented trade-off: https://doc.traefik.io/traefik/providers/docker/#docker-api-access). Middlewares not in the input (another provider, another unit) are taken as unknown, not reported. A warning in both profiles: the course asks for the dashboard on NodePort 30042, and `--profile bernstein` stays satisfiable with authentication in front (an IngressRoute to api@internal with a basicAuth middleware, on an entrypoint the Service publishes on 30042), so the course's layout without authentication is a warning there, not an error.",
   remediation:
     'Drop `--api.insecure`; keep `--api.dashboard=true` and route `api@internal` through an IngressRoute with a basicAuth middleware whose users come from a Secret (on a dedicated entrypoint, e.g. `--entryPoints.dashboard.address=:8080`, which the Service may publish on node port 30042), or reach the dashboard only by `kubectl port-forward`. In compose, add `traefik.http.routers.<r>.middlewares=<auth>` with a `basicauth` middleware, and mount the Docker socket `:ro` (or use a socket proxy).',
   severity: 'warning',
