@@ -1,6 +1,7 @@
 /**
  * Redis ACL users, least privilege (docs/security.md, "Data layer"). The default user is
- * off, so an unauthenticated connection can run nothing; each client has its own user:
+ * off, so an unauthenticated connection can run nothing (see DEFAULT_USER for why it keeps
+ * its permissions); each client has its own user:
  *
  * - `poll` appends votes: the ballot function (FCALL, and FUNCTION LOAD to install it) and,
  *   through it, XADD to the stream and GET/SET of the rate-limit keys `<stream>:limit:*`. It
@@ -41,6 +42,17 @@ export function redisAclRules(stream: string): Record<RedisAclUser, string> {
   };
 }
 
+/**
+ * The default user: off, with no password, so no connection can be it or authenticate as it.
+ * It keeps every permission all the same, because Redis replays the append-only file as the
+ * default user, and until redis/redis#14545 (fixing #14541; Redis 7.0.15, as Debian ships it,
+ * has the bug) EXEC re-checks the ACL while loading: with a default user of `-@all`, every
+ * MULTI/EXEC in the file (the ballot function's effects, the worker's dead-letter moves) was
+ * refused at start-up and its acknowledged writes silently lost after a crash. The
+ * restart-under-ACL test in packages/common/test/redis-acl.test.ts guards this.
+ */
+export const DEFAULT_USER = 'user default off resetpass ~* &* +@all';
+
 /** SHA-256 of a password as an ACL rule (`#<hex>`). */
 export function aclPasswordHash(password: string): string {
   return `#${createHash('sha256').update(password, 'utf8').digest('hex')}`;
@@ -53,7 +65,7 @@ export function aclPasswordHash(password: string): string {
  */
 export function renderRedisAcl(passwords: Partial<Record<RedisAclUser, string | readonly string[]>>, stream = 'votes'): string {
   const rules = redisAclRules(stream);
-  const lines = ['user default off resetkeys resetchannels -@all'];
+  const lines = [DEFAULT_USER];
   for (const user of REDIS_ACL_USERS) {
     const given = passwords[user];
     if (given === undefined) continue;

@@ -1,5 +1,7 @@
 /** Redis ACL users on a real redis-server: each may do its job and nothing else. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { RedisServer } from '@bernstein/local';
@@ -104,11 +106,49 @@ end)`,
   });
 });
 
+describe('Redis ACL users across a crash', () => {
+  it('replays every transaction of the append-only file after SIGKILL: the function\'s votes and the dead letters survive', async () => {
+    const server = await RedisServer.start({ acl: true, appendfsync: 'always' });
+    const clients: Redis[] = [];
+    const as = (user: RedisAclUser) => {
+      const c = new Redis({ ...server.clientOptions(user), maxRetriesPerRequest: 0 });
+      clients.push(c);
+      return c;
+    };
+    try {
+      const poll = as('poll');
+      await poll.function('LOAD', 'REPLACE', `#!lua name=crashtest
+redis.register_function('crash_vote', function(keys, args)
+  redis.call('SET', keys[2], '1', 'PX', 60000)
+  return redis.call('XADD', keys[1], '*', 'v', args[1])
+end)`);
+      // A function's writes reach the append-only file as MULTI … EXEC, like the worker's dead-letter move.
+      const receipt = (await poll.fcall('crash_vote', 2, 'votes', 'votes:limit:voter:x', 'by-function')) as string;
+      const worker = as('worker');
+      await worker.xgroup('CREATE', 'votes', 'workers', '0');
+      await worker.xreadgroup('GROUP', 'workers', 'w1', 'STREAMS', 'votes', '>');
+      await worker.multi().xadd('votes:dead', '*', 'reason', 'test').xack('votes', 'workers', receipt).exec();
+      for (const c of clients.splice(0)) c.disconnect();
+
+      await server.kill();
+      await server.restart();
+      const admin = as('admin');
+      assert.deepEqual((await admin.xrange('votes', '-', '+')).map(([id, fields]) => [id, fields]), [[receipt, ['v', 'by-function']]]);
+      assert.equal(await admin.xlen('votes:dead'), 1);
+      assert.equal(await admin.get('votes:limit:voter:x'), '1');
+      assert.doesNotMatch(readFileSync(join(server.dir, 'redis.log'), 'utf8'), /CRITICAL|NOPERM/);
+    } finally {
+      for (const c of clients) c.disconnect();
+      await server.stop();
+    }
+  });
+});
+
 describe('renderRedisAcl', () => {
   it('turns the default user off and stores only password hashes', () => {
     const file = renderRedisAcl({ poll: 'poll-password-0123456789' }, 'ballots');
     const lines = file.trim().split('\n');
-    assert.equal(lines[0], 'user default off resetkeys resetchannels -@all');
+    assert.equal(lines[0], 'user default off resetpass ~* &* +@all');
     assert.equal(lines.length, 2, 'users without a password are left out');
     assert.ok(lines[1]?.startsWith(`user poll on resetpass ${aclPasswordHash('poll-password-0123456789')} `));
     assert.ok(!file.includes('poll-password-0123456789'));

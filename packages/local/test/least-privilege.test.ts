@@ -53,12 +53,15 @@ describe('local run, least privilege and TLS', () => {
       durable: false,
       tls: true,
       output: (name, line) => void lines.push(`${name} | ${line}`),
+      onUnexpectedExit: (name, state) => void lines.push(`UNEXPECTED EXIT ${name} ${JSON.stringify(state)}`),
     });
     const poll = stack.pollUrls[0] as string;
     const res = await fetch(`${poll}/api/polls/default/votes`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ option: 'c' }),
+    }).catch((err: unknown) => {
+      throw new Error(`poll did not answer: ${(err as Error).message}\n${lines.slice(-40).join('\n')}`, { cause: err });
     });
     assert.equal(res.status, 202, await res.text());
     const deadline = Date.now() + 15_000;
