@@ -249,6 +249,8 @@ export class LocalStack {
     env.VOTE_CHANGES_BURST ||= '100000';
     // The voting page links to the live results.
     env.RESULT_URL ||= `http://127.0.0.1:${resultPort}/`;
+    // The results pages link back to voting; the present view shows it as the join address.
+    env.POLL_URL ||= `http://127.0.0.1:${pollPort}/`;
     env.HOST = '127.0.0.1';
     this.sharedEnv = { ...env, ...this.options.serviceEnv };
     this.watchDatabases();

@@ -139,6 +139,18 @@ export const pollServiceSpec = {
   }),
 } satisfies Spec;
 
+/** An absolute http:// or https:// URL, normalized (POLL_URL). */
+function absoluteHttpUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('expected an absolute URL such as https://vote.example.com/');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('expected an http:// or https:// URL');
+  return url.toString();
+}
+
 export const workerServiceSpec = {
   ...processVars,
   ...httpVars(8080),
@@ -177,6 +189,10 @@ export const resultServiceSpec = {
   sseMaxStreamsPerClient: env.withDefault('SSE_MAX_STREAMS_PER_CLIENT', '200', {
     description: 'most open event streams of one client address per process; beyond it 503 with Retry-After',
     parse: env.parsers.positiveInt,
+  }),
+  pollUrl: env.optional('POLL_URL', {
+    description: 'absolute http(s) URL of the voting page of the default poll: the join address and QR code of the present view, linked from the results pages (none when unset)',
+    parse: absoluteHttpUrl,
   }),
   coalesceMs: env.withDefault('COALESCE_MS', '50', {
     description: 'window in which tally changes are merged into one push to browsers',
