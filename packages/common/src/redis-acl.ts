@@ -4,9 +4,11 @@
  * its permissions); each client has its own user:
  *
  * - `poll` appends votes: the ballot function (FCALL, and FUNCTION LOAD to install it) and,
- *   through it, XADD to the stream and GET/SET of the rate-limit keys `<stream>:limit:*`. It
- *   cannot read the stream, delete, flush or touch any other key. Redis 7 checks the commands
- *   a function runs against the caller's ACL, so the function gives poll no extra right.
+ *   through it, XADD to the stream and GET/SET of the rate-limit keys `<stream>:limit:*`; it
+ *   keeps the polls defined through its API in `<stream>:poll:*` and `<stream>:polls` (hash
+ *   and set commands) and announces their changes on the channel `<stream>:polls`. It cannot
+ *   read the stream, delete, flush or touch any other key. Redis 7 checks the commands a
+ *   function runs against the caller's ACL, so the function gives poll no extra right.
  * - `worker` reads the stream through its consumer group, acknowledges, claims, trims and
  *   inspects it, creates its group, and appends to `<stream>:dead`; it cannot append to the
  *   stream itself, FLUSHALL or CONFIG.
@@ -30,9 +32,15 @@ export function redisAclRules(stream: string): Record<RedisAclUser, string> {
   if (!/^[\w:.-]{1,100}$/.test(stream)) throw new Error(`stream name ${JSON.stringify(stream)} would be a glob pattern`);
   const dead = `${stream}:dead`;
   const limits = `${stream}:limit:*`;
+  // Polls defined through poll's API (issue 12): a hash per poll (and its codes and voters),
+  // the set of their ids, and the channel announcing changes, all named after the stream.
+  const polls = `~${stream}:poll:* ~${stream}:polls`;
   return {
     admin: 'resetkeys resetchannels ~* &* +@all',
-    poll: `resetkeys resetchannels -@all ${CONNECTION} +time +fcall +function|load ~${stream} ~${limits} (~${stream} +xadd) (~${limits} +get +set)`,
+    poll:
+      `resetkeys resetchannels -@all ${CONNECTION} +time +fcall +function|load +publish +subscribe +unsubscribe ` +
+      `~${stream} ~${limits} ${polls} &${stream}:polls ` +
+      `(~${stream} +xadd) (~${limits} +get +set) (${polls} +hget +hmget +hset +hexists +exists +sadd +smembers)`,
     worker:
       `resetkeys resetchannels -@all ${CONNECTION} +multi +exec +discard ` +
       '+xreadgroup +xack +xautoclaim +xclaim +xpending +xtrim +xlen +xinfo|groups +xinfo|stream +xinfo|consumers ' +

@@ -148,7 +148,9 @@ export async function grantPrivileges(owner: Queryable, database: string, logger
         await owner.query(`GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO ${id}`);
         await owner.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ${id}`);
       } else {
-        await owner.query(`GRANT ${privileges.join(', ')} ON ${table} TO ${id}`);
+        // A table a later migration adds may be listed before this database has it.
+        const { rows: found } = await owner.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [`public.${table}`]);
+        if (found[0]?.t) await owner.query(`GRANT ${privileges.join(', ')} ON ${table} TO ${id}`);
       }
     }
   }

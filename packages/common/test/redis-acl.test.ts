@@ -73,6 +73,22 @@ end)`,
     assert.equal(await as('admin').get('other'), 'secret');
   });
 
+  it('lets poll keep its API polls (hashes, the set, the change channel) and nothing beside them', async () => {
+    const poll = as('poll');
+    await poll.hset('votes:poll:lunch', 'status', 'open');
+    assert.deepEqual(await poll.hmget('votes:poll:lunch', 'status'), ['open']);
+    await poll.sadd('votes:polls', 'lunch');
+    assert.deepEqual(await poll.smembers('votes:polls'), ['lunch']);
+    assert.equal(await poll.publish('votes:polls', 'lunch'), 0);
+    await assert.rejects(poll.publish('other', 'x'), /^ReplyError: NOPERM this user has no permissions to access one of the channels used as arguments$/);
+    await assert.rejects(poll.hset('other', 'a', '1'), NOPERM);
+    await assert.rejects(poll.del('votes:poll:lunch'), NOPERM);
+    await assert.rejects(poll.hset('votes', 'a', '1'), NOPERM, 'not on the stream');
+    const subscriber = as('poll');
+    await subscriber.subscribe('votes:polls');
+    await assert.rejects(as('poll').subscribe('other'), /NOPERM/);
+  });
+
   it("lets the worker read, acknowledge, claim, trim and dead-letter, but not append votes, FLUSHALL or CONFIG", async () => {
     const worker = as('worker');
     await worker.xgroup('CREATE', 'votes', 'workers', '0', 'MKSTREAM');
@@ -152,7 +168,7 @@ describe('renderRedisAcl', () => {
     assert.equal(lines.length, 2, 'users without a password are left out');
     assert.ok(lines[1]?.startsWith(`user poll on resetpass ${aclPasswordHash('poll-password-0123456789')} `));
     assert.ok(!file.includes('poll-password-0123456789'));
-    assert.match(lines[1] ?? '', / ~ballots ~ballots:limit:\* \(~ballots \+xadd\) \(~ballots:limit:\* \+get \+set\)$/);
+    assert.match(lines[1] ?? '', / ~ballots ~ballots:limit:\* ~ballots:poll:\* ~ballots:polls &ballots:polls \(~ballots \+xadd\) \(~ballots:limit:\* \+get \+set\) \(/);
   });
 
   it('accepts two passwords of one user during a rotation', () => {
