@@ -4,12 +4,9 @@
  * one error handler, timeouts). The ops endpoints are a separate app (`buildResultOpsApp`)
  * on the ops port.
  */
-import type {
-  BernsteinError} from '@bernstein/common';
 import {
   buildOpsApp,
   createHttpHygiene,
-  ErrorCode,
   httpTimeoutVars,
   loadConfig,
   Readiness,
@@ -20,7 +17,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import type { ResultMetrics } from './metrics.js';
 import { registerApiRoutes } from './routes/api.js';
 import { registerPageRoutes } from './routes/pages.js';
-import { SseHub, type SseHubOptions } from './sse.js';
+import { DEFAULT_KEEPALIVE_MS, SseHub, type SseHubOptions } from './sse.js';
 import type { TalliesStore } from './tallies-store.js';
 import { ERROR_PAGE_HEADERS, renderErrorPage } from './views/error-page.js';
 
@@ -34,6 +31,8 @@ export interface AppDeps {
   timeouts?: HttpTimeouts;
   /** Which peers may set X-Forwarded-For/-Proto (the client address of the stream caps, HSTS). */
   trustProxy?: FastifyServerOptions['trustProxy'];
+  /** The poll service's voting page of the default poll (POLL_URL): the pages link to it. */
+  pollUrl?: string | undefined;
 }
 
 declare module 'fastify' {
@@ -64,19 +63,13 @@ export function buildResultOpsApp(deps: { logger: Logger; metrics: ResultMetrics
   return buildOpsApp({ logger: deps.logger, readiness: deps.readiness, metrics: deps.metrics.registry });
 }
 
-function pageTitle(error: BernsteinError): string {
-  if (error.code === ErrorCode.POLL_NOT_FOUND) return 'Poll not found';
-  if (error.status === 404) return 'Not found';
-  return error.status >= 500 ? 'Something went wrong' : 'Bad request';
-}
-
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { tallies, logger, metrics } = deps;
   const hygiene = createHttpHygiene({
     // No route takes a body.
     bodyLimit: 1024,
     timeouts: deps.timeouts ?? DEFAULT_TIMEOUTS,
-    errorPage: { headers: ERROR_PAGE_HEADERS, render: (_req, error) => renderErrorPage(error.status, pageTitle(error), error.message) },
+    errorPage: { headers: ERROR_PAGE_HEADERS, render: (req, error) => renderErrorPage(error, req.url) },
   });
   // pino's Logger carries its own generic; Fastify only needs the base logger interface.
   const app = Fastify({
@@ -107,6 +100,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   hygiene.register(app);
   registerApiRoutes(app, { tallies, hub });
-  registerPageRoutes(app, { tallies });
+  registerPageRoutes(app, { tallies, pollUrl: deps.pollUrl, keepaliveMs: deps.sse?.keepaliveMs ?? DEFAULT_KEEPALIVE_MS });
   return app;
 }

@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     logger,
     metrics,
     timeouts: config,
+    pollUrl: config.pollUrl,
     // Behind Traefik, its address must be trusted, or every stream would count against it.
     trustProxy: config.trustedProxies?.trust ?? false,
     sse: { maxClients: config.sseMaxStreams, maxClientsPerAddress: config.sseMaxStreamsPerClient },

@@ -44,7 +44,11 @@ export const DEFAULT_MAX_CLIENTS_PER_ADDRESS = 200;
 /** Retry-After of a refused stream: a few seconds, in which others close or a replica is added. */
 const RETRY_AFTER_SECONDS = 5;
 
-const KEEPALIVE = Buffer.from(': keepalive\n\n');
+// A comment for proxies and an event for the page: EventSource hides comments from scripts,
+// and the page's live indicator needs to see that the stream is still alive.
+/** How often every stream gets a keepalive; the pages' live indicator waits for two of them. */
+export const DEFAULT_KEEPALIVE_MS = 15_000;
+const KEEPALIVE = Buffer.from(': keepalive\nevent: keepalive\ndata:\n\n');
 
 export interface SseHubOptions {
   metrics: ResultMetrics;
@@ -77,7 +81,7 @@ export class SseHub {
     this.retryFrame = Buffer.from(`retry: ${this.retryMs}\n\n`);
     this.maxClients = opts.maxClients ?? DEFAULT_MAX_CLIENTS;
     this.maxClientsPerAddress = opts.maxClientsPerAddress ?? DEFAULT_MAX_CLIENTS_PER_ADDRESS;
-    this.keepalive = setInterval(() => this.keepaliveAll(), opts.keepaliveMs ?? 15_000);
+    this.keepalive = setInterval(() => this.keepaliveAll(), opts.keepaliveMs ?? DEFAULT_KEEPALIVE_MS);
     this.keepalive.unref();
   }
 

@@ -1,21 +1,56 @@
-/** The results pages: `/` for the default poll, `/polls/:poll` for any configured poll. */
+/**
+ * The pages of result: `/` (results of the default poll), `/polls` (every poll),
+ * `/polls/:poll` (its results), `/polls/:poll/present` (the present view) and the icon.
+ * Links between them are relative, so they work behind a proxy's path prefix.
+ */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TalliesStore } from '../tallies-store.js';
+import { votingUrl } from '../views/links.js';
+import { POLLS_PAGE_HEADERS, renderPollsPage } from '../views/polls-page.js';
+import { PRESENT_PAGE_HEADERS, renderPresentPage } from '../views/present-page.js';
 import { RESULTS_PAGE_HEADERS, renderResultsPage } from '../views/results-page.js';
+import { FAVICON_SVG } from '../views/theme.js';
 import { pollNotFound } from './api.js';
 
-export function registerPageRoutes(app: FastifyInstance, deps: { tallies: TalliesStore }): void {
-  const { tallies } = deps;
-  const defaultPoll = tallies.polls.defaultPoll.id;
+export interface PageDeps {
+  tallies: TalliesStore;
+  /** The poll service's voting page of the default poll (POLL_URL), if known. */
+  pollUrl: string | undefined;
+  /** The event stream's keepalive interval: the pages' live indicator counts on it. */
+  keepaliveMs: number;
+}
 
-  function send(poll: string, eventsUrl: string, reply: FastifyReply) {
+interface PollParams {
+  poll: string;
+}
+
+export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
+  const { tallies, pollUrl, keepaliveMs } = deps;
+  const voting = (poll: string) => votingUrl(pollUrl, poll, poll === tallies.polls.defaultPoll.id);
+
+  function results(poll: string) {
     const snap = tallies.snapshot(poll);
     if (!snap) throw pollNotFound(poll);
-    return reply.headers(RESULTS_PAGE_HEADERS).send(renderResultsPage(snap.results, { eventsUrl }));
+    return snap.results;
   }
 
-  app.get('/', async (_req, reply) => send(defaultPoll, `api/polls/${encodeURIComponent(defaultPoll)}/events`, reply));
-  app.get<{ Params: { poll: string } }>('/polls/:poll', async (req, reply) =>
-    send(req.params.poll, `../api/polls/${encodeURIComponent(req.params.poll)}/events`, reply),
+  function sendResults(poll: string, root: string, reply: FastifyReply) {
+    return reply.headers(RESULTS_PAGE_HEADERS).send(renderResultsPage(results(poll), { root, votingUrl: voting(poll), keepaliveMs }));
+  }
+
+  app.get('/', async (_req, reply) => sendResults(tallies.polls.defaultPoll.id, './', reply));
+  app.get('/polls', async (_req, reply) => {
+    const entries = tallies.polls.polls.map((p) => ({ results: results(p.id), votingUrl: voting(p.id) }));
+    return reply.headers(POLLS_PAGE_HEADERS).send(renderPollsPage(entries, './'));
+  });
+  app.get<{ Params: PollParams }>('/polls/:poll', async (req, reply) => sendResults(req.params.poll, '../', reply));
+  app.get<{ Params: PollParams }>('/polls/:poll/present', async (req, reply) =>
+    reply
+      .headers(PRESENT_PAGE_HEADERS)
+      .send(renderPresentPage(results(req.params.poll), { root: '../../', votingUrl: voting(req.params.poll), keepaliveMs })),
+  );
+  // Pages link the icon inline; this is for browsers that ask anyway (an API answer opened as a page).
+  app.get('/favicon.ico', async (_req, reply) =>
+    reply.header('content-type', 'image/svg+xml').header('cache-control', 'public, max-age=86400').send(FAVICON_SVG),
   );
 }

@@ -1,0 +1,93 @@
+/**
+ * The present view: the live results of one poll for a projector or a shared screen. Large
+ * type sized by the viewport (readable from the back of a lecture hall at 1920×1080), high
+ * contrast in light and dark, the join address and its QR code beside the bars, and a
+ * visible closed state with the final result. Same rows, stream and script as the results
+ * page; without JavaScript it is a snapshot.
+ */
+import { escapeHtml, pageHeaders } from '@bernstein/common';
+import type { Results } from '../results.js';
+import { PAGE_SCRIPT } from './client.js';
+import { clockTime, count, votesUnit } from './format.js';
+import { displayUrl } from './links.js';
+import { qrSvg } from './qr.js';
+import { eventsPath } from './results-page.js';
+import { isClosed, renderRows, ROWS_CSS, statusBadge } from './rows.js';
+import { BASE_CSS, head } from './theme.js';
+
+const CSS =
+  BASE_CSS +
+  ROWS_CSS +
+  // The viewport is the canvas: sizes follow its width and, for many options, its height.
+  'body{font-size:clamp(16px,1.25vw,40px)}' +
+  'main{min-height:100vh;display:grid;grid-template-columns:minmax(0,1fr) auto;gap:3.5vw;align-items:center;padding:4.5vh 4.5vw}' +
+  '.board{min-width:0}' +
+  '.top{display:flex;flex-wrap:wrap;align-items:center;gap:.6em 1.2em;margin-bottom:1.2vh}' +
+  '.eyebrow{font-size:1em}.status{font-size:.95em;padding:.35em .9em}' +
+  'h1{margin:0;font-size:clamp(1.9rem,3.5vw,6rem);line-height:1.08;letter-spacing:-.025em;overflow-wrap:anywhere;text-wrap:balance}' +
+  '.total{margin:1.2vh 0 4vh;font-size:1.5em;color:var(--muted)}.total b{color:var(--ink);font-variant-numeric:tabular-nums}' +
+  '.closed-note{display:inline-block;margin:0 0 3vh;padding:.35em .8em;border-radius:.5em;font-size:1.5em;font-weight:800;color:var(--closed);background:var(--closed-bg)}' +
+  '.closed-note[hidden]{display:none}' +
+  'ol.options{--gap:clamp(.7rem,calc(22vh / var(--n)),2.6rem);--bar:clamp(.9rem,calc(30vh / var(--n)),2.6rem);' +
+  'font-size:clamp(1.1rem,min(2.1vw,calc(36vh / var(--n))),3.4rem)}' +
+  '.pct{font-size:1.25em}' +
+  '.join{width:clamp(15rem,25vw,36rem);padding:2.2vw;border-radius:1.4vw;background:#fff;color:#10131f;text-align:center;' +
+  'box-shadow:0 2px 4px rgba(0,0,0,.08),0 30px 80px rgba(20,24,48,.22)}' +
+  '.join h2{margin:0 0 .3em;font-size:1.9em;letter-spacing:-.02em}' +
+  '.join .qr{display:block;width:100%;height:auto;margin:0 auto}' +
+  '.join .url{margin:.5em 0 0;font-size:1.45em;font-weight:800;overflow-wrap:anywhere;color:#10131f}' +
+  '.join .hint{margin:.3em 0 0;font-size:1em;color:#454b63}' +
+  '.closed-only,.is-closed .open-only{display:none}.is-closed .closed-only{display:block}' +
+  '.join .closed-only{font-size:1.4em;font-weight:800;color:#9f1239;margin:0}' +
+  'footer{margin-top:4vh;display:flex;flex-wrap:wrap;align-items:center;gap:.5em 1.4em;font-size:.95em;color:var(--muted)}' +
+  'footer button{font:inherit;font-weight:600;color:var(--accent);background:none;border:1.5px solid currentColor;border-radius:999px;padding:.25em .9em;cursor:pointer}' +
+  'footer button[hidden]{display:none}' +
+  '@media (max-width:52rem),(orientation:portrait){main{grid-template-columns:1fr;align-items:start}.join{width:min(100%,24rem);margin:0 auto;padding:1.5rem;border-radius:1.2rem}' +
+  'ol.options{font-size:1.15rem;--gap:1rem;--bar:1rem}h1{font-size:clamp(1.6rem,7vw,3rem)}body{font-size:16px}}';
+
+export const PRESENT_PAGE_HEADERS = {
+  ...pageHeaders({ styles: [CSS], scripts: [PAGE_SCRIPT], connect: ["'self'"], img: ['data:'], styleAttributes: true }),
+  'cache-control': 'no-store',
+};
+
+export interface PresentPageOptions {
+  /** The way from this page to the service's root (`../../` at `/polls/x/present`). */
+  root: string;
+  /** The poll's voting page (POLL_URL): the join address and QR code; no join panel without it. */
+  votingUrl: string | undefined;
+  keepaliveMs: number;
+}
+
+function joinPanel(r: Results, votingUrl: string): string {
+  const shown = displayUrl(votingUrl);
+  return (
+    '<aside class="join" aria-label="How to vote">\n' +
+    '<div class="open-only"><h2>Vote now</h2>' +
+    qrSvg(votingUrl, `QR code of the voting page, ${shown}`) +
+    `<p class="url">${escapeHtml(shown)}</p><p class="hint">Scan the code or open the address</p></div>\n` +
+    `<p class="closed-only">Voting has closed</p>\n</aside>\n`
+  );
+}
+
+export function renderPresentPage(r: Results, opts: PresentPageOptions): string {
+  const closed = isClosed(r);
+  const id = encodeURIComponent(r.poll);
+  const updated = r.updatedAt ? `Updated ${clockTime(r.updatedAt)}` : 'No votes yet';
+  const classes = [r.stale ? 'is-stale' : '', closed ? 'is-closed' : ''].filter(Boolean).join(' ');
+  return (
+    head(`Present · ${escapeHtml(r.question)}`, CSS) +
+    '<body>\n' +
+    `<main${classes ? ` class="${classes}"` : ''} data-poll="${escapeHtml(r.poll)}" data-events="${escapeHtml(eventsPath(opts.root, r.poll))}" data-keepalive="${opts.keepaliveMs}">\n` +
+    '<section class="board" aria-labelledby="question">\n' +
+    `<div class="top"><p class="eyebrow">Live results</p>${statusBadge(r)}</div>\n` +
+    `<h1 id="question">${escapeHtml(r.question)}</h1>\n` +
+    `<p class="total"><b id="total" data-v="${r.total}">${count(r.total)}</b><span id="unit">${votesUnit(r.total)}</span></p>\n` +
+    `<p id="closed" class="closed-note"${closed ? '' : ' hidden'}>Voting has closed · final result</p>\n` +
+    `<ol class="options" aria-label="Votes per option" style="--n:${Math.max(r.options.length, 3)}">\n${renderRows(r)}\n</ol>\n` +
+    `<footer><span id="updated">${updated}</span><a href="${opts.root}polls/${id}">Results page</a>` +
+    '<button type="button" id="fullscreen" hidden>Full screen</button></footer>\n' +
+    '</section>\n' +
+    (opts.votingUrl ? joinPanel(r, opts.votingUrl) : '') +
+    `</main>\n<script>${PAGE_SCRIPT}</script>\n</body>\n</html>\n`
+  );
+}
