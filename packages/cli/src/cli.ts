@@ -12,9 +12,11 @@ commands:
            (bernstein check --help)
   load     simulated voters, exactly-once verification, latency, chaos runs
            (bernstein load --help)
+  poll     create, list, close and archive polls, generate access codes, through the
+           admin API (bernstein poll --help)
   help     show this text
 
-Exit codes follow the subcommand's: 0 success, 1 findings or failed verification, 2 usage error.`;
+Exit codes follow the subcommand's: 0 success, 1 findings, failed verification or a refusal, 2 usage error.`;
 
 export interface Io {
   out: (text: string) => void;
@@ -26,13 +28,14 @@ const defaultIo: Io = {
   err: (text) => process.stderr.write(text),
 };
 
-type Command = (args: string[]) => Promise<number>;
+type Command = (args: string[], io: Io) => Promise<number>;
 
 // Loaded on demand: `bernstein check` need not load the load generator, and vice versa.
 const commands: Record<string, Command> = {
   up: async () => (await import('@bernstein/local')).up(),
   check: async (args) => (await import('@bernstein/check')).run(args),
   load: async (args) => (await import('@bernstein/load')).run(args),
+  poll: async (args, io) => (await import('./poll.js')).runPoll(args, io),
 };
 
 export async function run(argv: readonly string[], io: Io = defaultIo): Promise<number> {
@@ -46,5 +49,5 @@ export async function run(argv: readonly string[], io: Io = defaultIo): Promise<
     io.err(`bernstein: unknown command "${name}"\n\n${USAGE}\n`);
     return 2;
   }
-  return command(args);
+  return command(args, io);
 }

@@ -1,1 +1,2 @@
 export { run, USAGE, type Io } from './cli.js';
+export { runPoll, POLL_USAGE } from './poll.js';

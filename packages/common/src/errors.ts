@@ -43,6 +43,20 @@ export const ErrorCode = {
   REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   /** result: the event-stream cap of this process or of this client address is reached (503). */
   STREAMS_LIMIT: 'TOO_MANY_STREAMS',
+  /** Poll lifecycle (issue 12): a definition the admin API refuses (400). */
+  POLL_INVALID: 'POLL_INVALID',
+  /** A vote to a closed poll (409). */
+  POLL_CLOSED: 'POLL_CLOSED',
+  /** Creating a poll whose id exists (409). */
+  POLL_EXISTS: 'POLL_EXISTS',
+  /** Closing or archiving a poll defined by configuration (409). */
+  POLL_MANAGED: 'POLL_MANAGED_BY_CONFIGURATION',
+  /** The admin API without the right bearer token (401). */
+  ADMIN_UNAUTHORIZED: 'ADMIN_UNAUTHORIZED',
+  /** Access codes (403): none given, unknown, or bound to another voter. */
+  CODE_REQUIRED: 'ACCESS_CODE_REQUIRED',
+  CODE_UNKNOWN: 'ACCESS_CODE_UNKNOWN',
+  CODE_USED: 'ACCESS_CODE_USED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -8,6 +8,7 @@ export * from './metrics.js';
 export * from './migrations.js';
 export * from './ops.js';
 export * from './polls.js';
+export * from './poll-definitions.js';
 export * from './postgres.js';
 export * from './redis.js';
 export * from './redis-acl.js';

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { rethrowExplained, type Database, type Queryable } from './postgres.js';
 import { TALLIES_CHANNEL } from './contract.js';
+import { POLLS_CHANNEL } from './poll-definitions.js';
 
 export interface Migration {
   readonly version: number;
@@ -86,6 +87,40 @@ export const migrations: readonly Migration[] = [
       -- A fixed search_path, so a caller's objects can never stand in for ours.
       ALTER FUNCTION tallies_apply_delta() SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp;
       REVOKE ALL ON FUNCTION tallies_apply_delta() FROM PUBLIC;
+    `,
+  },
+  {
+    version: 3,
+    name: 'polls defined through the API',
+    sql: `
+      -- The system of record of polls created through poll's admin API (docs/adr/0005):
+      -- the worker applies the control entries of the vote stream here, in stream order (a
+      -- row only changes for an entry with a larger stream id). Polls of the configuration
+      -- have no row. result reads this table and hears of changes on ${POLLS_CHANNEL}.
+      CREATE TABLE polls (
+        id          text        PRIMARY KEY,
+        definition  jsonb       NOT NULL,
+        status      text        NOT NULL CHECK (status IN ('open', 'closed')),
+        archived    boolean     NOT NULL DEFAULT false,
+        closed_at   timestamptz,
+        changed_at  timestamptz NOT NULL,
+        stream_ms   bigint      NOT NULL,
+        stream_seq  bigint      NOT NULL
+      );
+
+      CREATE FUNCTION polls_notify() RETURNS trigger LANGUAGE plpgsql
+        SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $fn$
+      BEGIN
+        PERFORM pg_notify('${POLLS_CHANNEL}', id) FROM (SELECT DISTINCT id FROM changed) c;
+        RETURN NULL;
+      END
+      $fn$;
+      REVOKE ALL ON FUNCTION polls_notify() FROM PUBLIC;
+
+      CREATE TRIGGER polls_notify_insert AFTER INSERT ON polls
+        REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION polls_notify();
+      CREATE TRIGGER polls_notify_update AFTER UPDATE ON polls
+        REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION polls_notify();
     `,
   },
 ];

@@ -93,7 +93,9 @@ export function loadPolls(src: PollsSource): PollCatalog {
   if (src.polls !== undefined && src.pollsFile !== undefined)
     throw invalid('POLLS_FILE', 'set either POLLS or POLLS_FILE, not both');
   let polls: Poll[];
-  if (src.polls !== undefined) polls = parsePolls(src.polls, 'POLLS');
+  // POLLS and POLLS_FILE add polls next to the default one (which they may redefine by
+  // using the id "default"), so votes of the default poll stay reachable.
+  if (src.polls !== undefined) polls = withDefault(parsePolls(src.polls, 'POLLS'), src);
   else if (src.pollsFile !== undefined) {
     let text: string;
     try {
@@ -101,9 +103,13 @@ export function loadPolls(src: PollsSource): PollCatalog {
     } catch (err) {
       throw invalid('POLLS_FILE', `cannot read ${src.pollsFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
-    polls = parsePolls(text, 'POLLS_FILE');
+    polls = withDefault(parsePolls(text, 'POLLS_FILE'), src);
   } else polls = [courseDefaultPoll(src)];
   return catalog(polls);
+}
+
+function withDefault(polls: Poll[], src: PollsSource): Poll[] {
+  return polls.some((p) => p.id === DEFAULT_POLL_ID) ? polls : [courseDefaultPoll(src), ...polls];
 }
 
 export function catalog(polls: Poll[]): PollCatalog {

@@ -40,7 +40,7 @@ export function redisAclRules(stream: string): Record<RedisAclUser, string> {
     poll:
       `resetkeys resetchannels -@all ${CONNECTION} +time +fcall +function|load +publish +subscribe +unsubscribe ` +
       `~${stream} ~${limits} ${polls} &${stream}:polls ` +
-      `(~${stream} +xadd) (~${limits} +get +set) (${polls} +hget +hmget +hset +hexists +exists +sadd +smembers)`,
+      `(~${stream} +xadd) (~${limits} +get +set) (${polls} +hget +hmget +hset +hsetnx +hexists +exists +sadd +smembers)`,
     worker:
       `resetkeys resetchannels -@all ${CONNECTION} +multi +exec +discard ` +
       '+xreadgroup +xack +xautoclaim +xclaim +xpending +xtrim +xlen +xinfo|groups +xinfo|stream +xinfo|consumers ' +

@@ -6,8 +6,8 @@
  * | role     | may                                                                  |
  * |----------|----------------------------------------------------------------------|
  * | owner    | own the database and its objects, run migrations (POSTGRES_USER of migrate) |
- * | `worker` | SELECT, INSERT, UPDATE on votes (tallies follow through the owner's trigger) |
- * | `result` | SELECT on tallies; LISTEN needs no grant                             |
+ * | `worker` | SELECT, INSERT, UPDATE on votes (tallies follow through the owner's trigger) and polls |
+ * | `result` | SELECT on tallies and polls; LISTEN needs no grant                   |
  * | `backup` | SELECT on every table and sequence, for pg_dump                     |
  *
  * `ensureRoles` runs on the admin connection only the migrate step has (a superuser, e.g. the
@@ -30,8 +30,9 @@ const TABLE_PRIVILEGES: readonly TablePrivilege[] = ['SELECT', 'INSERT', 'UPDATE
 
 /** Table privileges per role; `*` is every table of schema public (backup). */
 export const ROLE_TABLE_PRIVILEGES: Record<ServiceRole, Record<string, readonly TablePrivilege[]>> = {
-  worker: { votes: ['SELECT', 'INSERT', 'UPDATE'], schema_migrations: ['SELECT'] },
-  result: { tallies: ['SELECT'], schema_migrations: ['SELECT'] },
+  // polls (issue 12): the worker applies the definitions poll appends to the stream; result reads them.
+  worker: { votes: ['SELECT', 'INSERT', 'UPDATE'], polls: ['SELECT', 'INSERT', 'UPDATE'], schema_migrations: ['SELECT'] },
+  result: { tallies: ['SELECT'], polls: ['SELECT'], schema_migrations: ['SELECT'] },
   backup: { '*': ['SELECT'] },
 };
 

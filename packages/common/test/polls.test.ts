@@ -38,7 +38,7 @@ describe('polls definition', () => {
     rejects({ optionA: 'Alone' }, 'OPTION_A', /at least two/);
   });
 
-  it('reads POLLS as JSON and makes the first poll the default unless one is called "default"', () => {
+  it('reads POLLS as JSON next to the default poll, which POLLS may redefine as "default"', () => {
     const polls = JSON.stringify([
       { id: 'lunch', question: 'Lunch?', options: [{ id: 'pizza', label: 'Pizza' }, { id: 'salad', label: 'Salad' }] },
       { id: 'default', question: 'Main?', options: [{ id: 'x', label: 'X' }, { id: 'y', label: 'Y' }] },
@@ -46,7 +46,11 @@ describe('polls definition', () => {
     const catalog = loadPolls({ polls });
     assert.equal(catalog.defaultPoll.id, 'default');
     assert.equal(catalog.get('lunch')?.options.length, 2);
-    assert.equal(loadPolls({ polls: JSON.stringify([JSON.parse(polls)[0]]) }).defaultPoll.id, 'lunch');
+    assert.equal(catalog.get('default')?.question, 'Main?');
+    const added = loadPolls({ polls: JSON.stringify([JSON.parse(polls)[0]]), optionA: 'Tea', optionB: 'Coffee' });
+    assert.deepEqual(added.polls.map((p) => p.id), ['default', 'lunch']);
+    assert.equal(added.defaultPoll.id, 'default');
+    assert.deepEqual(added.defaultPoll.options.map((o) => o.label), ['Tea', 'Coffee']);
   });
 
   it('reads POLLS_FILE', () => {
@@ -54,7 +58,7 @@ describe('polls definition', () => {
     try {
       const file = join(dir, 'polls.json');
       writeFileSync(file, JSON.stringify([{ id: 'p', question: 'Q?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }] }]));
-      assert.equal(loadPolls({ pollsFile: file }).defaultPoll.id, 'p');
+      assert.deepEqual(loadPolls({ pollsFile: file }).polls.map((p) => p.id), ['default', 'p']);
       rejects({ pollsFile: join(dir, 'missing.json') }, 'POLLS_FILE', /cannot read .*ENOENT/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -97,6 +97,19 @@ function cookieSecret(dataDir: string): string {
   return secret;
 }
 
+/**
+ * The admin token of the admin API and page: ADMIN_TOKEN when set, else one made on the first
+ * start and kept in the data directory (0600), like the cookie key.
+ */
+export function adminToken(dataDir: string): { token: string; file: string } {
+  const file = join(dataDir, 'admin-token');
+  if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), file };
+  const token = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return { token, file };
+}
+
 function lineWriter(write: (line: string) => void): Writable {
   return new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -108,6 +121,8 @@ function lineWriter(write: (line: string) => void): Writable {
 
 export class LocalStack {
   readonly services: ServiceProcess[] = [];
+  /** Where the generated admin token is kept; undefined when ADMIN_TOKEN came from the environment. */
+  adminTokenFile: string | undefined;
   redis: RedisServer | undefined;
   postgres: PostgresServer | undefined;
   private stopping = false;
@@ -240,6 +255,11 @@ export class LocalStack {
     }
 
     env.COOKIE_SECRET ||= cookieSecret(this.dataDir);
+    if (!env.ADMIN_TOKEN) {
+      const admin = adminToken(this.dataDir);
+      env.ADMIN_TOKEN = admin.token;
+      this.adminTokenFile = admin.file;
+    }
     // The local run is where `bernstein load` and the end-to-end tests send thousands of votes
     // a second from one address (127.0.0.1): poll's per-address and per-voter limits
     // (docs/security.md) would refuse them, so the local run raises them unless they are set.

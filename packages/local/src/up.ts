@@ -130,6 +130,7 @@ export async function up(): Promise<number> {
     for (const poll of await pollIds(stack.pollUrls[0])) {
       say(`  poll "${poll}": vote ${stack.pollUrls[0]}/polls/${poll}   results ${stack.resultUrl}/polls/${poll}`);
     }
+    say(`  admin    ${stack.pollUrls[0]}/admin   (token: ${stack.adminTokenFile ?? 'ADMIN_TOKEN from the environment'}; \`npx bernstein poll --help\`)`);
     say(`Ctrl-C stops everything; data stays in ${dataDir}`);
   }
   return finished;

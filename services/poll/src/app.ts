@@ -7,6 +7,7 @@ import fastifyFormbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   buildOpsApp,
+  LivePolls,
   Readiness,
   type ConfigOf,
   type Logger,
@@ -15,9 +16,13 @@ import {
   type Redis,
   type Registry,
 } from '@bernstein/common';
+import { AdminAuth } from './admin-auth.js';
 import { pollHttpHygiene } from './errors.js';
 import { createPollMetrics } from './metrics.js';
+import { PollStore, RESYNC_MS } from './poll-store.js';
 import { PollViews } from './poll-views.js';
+import { registerAdminApiRoutes } from './routes/admin-api.js';
+import { registerAdminPageRoutes } from './routes/admin-pages.js';
 import { registerApiRoutes } from './routes/api.js';
 import { registerPageRoutes, renderPageError } from './routes/pages.js';
 import { HTML_HEADERS } from './views/style.js';
@@ -32,6 +37,15 @@ export interface PollAppDeps {
   polls: PollCatalog;
   logger: Logger;
   metrics: Registry;
+  /** How often the poll definitions are read again in full (change messages do the rest). */
+  pollResyncMs?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The poll definitions of this replica (tests wait on it and read it). */
+    pollStore: PollStore;
+  }
 }
 
 /**
@@ -53,8 +67,9 @@ export function buildPollOpsApp(deps: { logger: Logger; metrics: Registry; readi
   return buildOpsApp(deps);
 }
 
-export function buildApp({ config, redis, polls, logger, metrics }: PollAppDeps): FastifyInstance {
-  const pollMetrics = createPollMetrics(metrics, polls.polls.map((p) => p.id));
+export function buildApp({ config, redis, polls: configured, logger, metrics, pollResyncMs }: PollAppDeps): FastifyInstance {
+  const pollMetrics = createPollMetrics(metrics, configured.polls.map((p) => p.id));
+  const polls = new LivePolls(configured);
   const views = new PollViews(polls, config.resultUrl);
   const hygiene = pollHttpHygiene({
     metrics: pollMetrics,
@@ -92,10 +107,19 @@ export function buildApp({ config, redis, polls, logger, metrics }: PollAppDeps)
     logger.error({ err }, 'cannot load the vote function into Redis; votes fail until it loads'),
   );
 
+  const store = new PollStore(redis, config.votesStream, polls, votes.ballotBox, logger.child({ component: 'polls' }));
+  app.decorate('pollStore', store);
+  // Definitions are read before the first request; the store keeps them current afterwards.
+  app.addHook('onReady', () => store.start(pollResyncMs ?? RESYNC_MS));
+  app.addHook('onClose', () => store.stop());
+  const auth = new AdminAuth(config.adminToken);
+
   // Security headers on every response, the one error handler, the not-found handler.
   hygiene.register(app);
   const voters = new VoterCookies();
+  registerAdminApiRoutes(app, { auth, store });
   registerApiRoutes(app, { views, votes, voters, metrics: pollMetrics });
+  registerAdminPageRoutes(app, { auth, store, views });
   registerPageRoutes(app, { views, votes, voters, metrics: pollMetrics });
   return app;
 }

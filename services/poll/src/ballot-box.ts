@@ -29,22 +29,58 @@
  */
 import type { Redis } from '@bernstein/common';
 
-export const BALLOT_LIBRARY_VERSION = 1;
+export const BALLOT_LIBRARY_VERSION = 2;
 export const BALLOT_LIBRARY = `bernstein_ballot_v${BALLOT_LIBRARY_VERSION}`;
 export const VOTE_FUNCTION = `bernstein_vote_v${BALLOT_LIBRARY_VERSION}`;
+export const DEFINE_FUNCTION = `bernstein_poll_define_v${BALLOT_LIBRARY_VERSION}`;
+export const CLOSE_FUNCTION = `bernstein_poll_close_v${BALLOT_LIBRARY_VERSION}`;
+export const CODES_FUNCTION = `bernstein_poll_codes_v${BALLOT_LIBRARY_VERSION}`;
+
+/** Refusals of the functions, as error replies: `BERNSTEIN <code>`. */
+export const REFUSAL = /^BERNSTEIN ([A-Z_]+)/;
 
 /**
- * KEYS[1] the stream, KEYS[2] the limit key. ARGV[1] the interval and ARGV[2] the tolerance,
- * both in microseconds, ARGV[3…] the XADD field list. Returns the stream id (a string) when
- * the vote was appended, or the number of milliseconds to wait (an integer, ≥ 1) when it was
- * refused and nothing was written.
+ * vote: KEYS[1] the stream, KEYS[2] the limit key, KEYS[3] the poll's state hash, KEYS[4] its
+ * codes hash (code hash → '' or the voter it is bound to), KEYS[5] its voters hash (voter →
+ * code hash). ARGV[1] the interval and ARGV[2] the tolerance, both in microseconds, ARGV[3]
+ * 'c' for a poll of the configuration (no state in Redis: always open) or 'a' for an API
+ * poll, ARGV[4] the voter, ARGV[5] the code's hash or '', ARGV[6…] the XADD field list.
+ * Returns the stream id (a string) when the vote was appended, the number of milliseconds to
+ * wait (an integer, ≥ 1) when the rate limit refused it, or an error `BERNSTEIN <code>` when
+ * the poll refused it; nothing is written unless the vote is appended.
+ *
+ * The poll's state is read here, inside the function, so a close (another function on the
+ * same Redis) and every vote are in one order: a vote appended before the close counts, a
+ * vote after it is refused; the closing time is compared with Redis's own clock.
  */
 export const BALLOT_LIBRARY_CODE = `#!lua name=${BALLOT_LIBRARY}
+local function now_us()
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000000 + tonumber(time[2])
+end
+
+local function refuse(code)
+  return redis.error_reply('BERNSTEIN ' .. code)
+end
+
 local function vote(keys, args)
   local interval = tonumber(args[1])
   local tolerance = tonumber(args[2])
-  local time = redis.call('TIME')
-  local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+  local now = now_us()
+  local bind = false
+  if args[3] == 'a' then
+    local state = redis.call('HMGET', keys[3], 'status', 'closes', 'access')
+    if not state[1] then return refuse('POLL_NOT_FOUND') end
+    if state[1] == 'closed' then return refuse('POLL_CLOSED') end
+    if state[2] and state[2] ~= '' and now >= tonumber(state[2]) * 1000 then return refuse('POLL_CLOSED') end
+    if state[3] == 'codes' and redis.call('HEXISTS', keys[5], args[4]) == 0 then
+      if args[5] == '' then return refuse('ACCESS_CODE_REQUIRED') end
+      local holder = redis.call('HGET', keys[4], args[5])
+      if not holder then return refuse('ACCESS_CODE_UNKNOWN') end
+      if holder ~= '' and holder ~= args[4] then return refuse('ACCESS_CODE_USED') end
+      bind = true
+    end
+  end
   local tat = tonumber(redis.call('GET', keys[2]))
   if tat == nil or tat < now then tat = now end
   local wait = tat - tolerance - now
@@ -52,12 +88,66 @@ local function vote(keys, args)
     return math.ceil(wait / 1000)
   end
   -- Append first: if XADD fails (wrong key type, out of memory), no budget is spent.
-  local id = redis.call('XADD', keys[1], '*', unpack(args, 3))
+  local id = redis.call('XADD', keys[1], '*', unpack(args, 6))
   local next_tat = tat + interval
   redis.call('SET', keys[2], string.format('%.0f', next_tat), 'PX', math.ceil((next_tat - now) / 1000))
+  if bind then
+    redis.call('HSET', keys[4], args[5], args[4])
+    redis.call('HSET', keys[5], args[4], args[5])
+  end
   return id
 end
+
+-- define: KEYS[1] the stream, KEYS[2] the index set of API polls, KEYS[3] the poll's state
+-- hash. ARGV[1] the id, ARGV[2] the definition (JSON), ARGV[3] the closing time in ms or '',
+-- ARGV[4] the access mode, ARGV[5] the change channel. Returns the control entry's id.
+local function define(keys, args)
+  if redis.call('EXISTS', keys[3]) == 1 then return refuse('POLL_EXISTS') end
+  local now = math.floor(now_us() / 1000)
+  redis.call('HSET', keys[3], 'def', args[2], 'status', 'open', 'closes', args[3], 'access', args[4], 'closedAt', '', 'archived', '0')
+  redis.call('SADD', keys[2], args[1])
+  local id = redis.call('XADD', keys[1], '*', 'v', '1', 'kind', 'poll', 'poll', args[1], 'status', 'open', 'archived', '0', 'def', args[2], 'at', tostring(now))
+  redis.call('PUBLISH', args[5], args[1])
+  return id
+end
+
+-- close: KEYS[1] the stream, KEYS[2] the poll's state hash. ARGV[1] the id, ARGV[2] the
+-- change channel, ARGV[3] '1' to archive too. Idempotent: closing a closed poll changes
+-- nothing (archiving it still archives). Returns the closing time in ms.
+local function close(keys, args)
+  local state = redis.call('HMGET', keys[2], 'def', 'status', 'closes', 'closedAt', 'archived')
+  if not state[1] then return refuse('POLL_NOT_FOUND') end
+  local archive = args[3] == '1' and state[5] ~= '1'
+  if state[2] == 'closed' and not archive then return tonumber(state[4]) end
+  local now = math.floor(now_us() / 1000)
+  local closed_at = state[4]
+  if state[2] ~= 'closed' then
+    closed_at = tostring(now)
+    -- Past its closing time, the poll closed then (votes were refused since).
+    if state[3] and state[3] ~= '' and tonumber(state[3]) < now then closed_at = state[3] end
+  end
+  local archived = (archive or state[5] == '1') and '1' or '0'
+  redis.call('HSET', keys[2], 'status', 'closed', 'closedAt', closed_at, 'archived', archived)
+  redis.call('XADD', keys[1], '*', 'v', '1', 'kind', 'poll', 'poll', args[1], 'status', 'closed', 'archived', archived, 'closedAt', closed_at, 'def', state[1], 'at', tostring(now))
+  redis.call('PUBLISH', args[2], args[1])
+  return tonumber(closed_at)
+end
+
+-- codes: KEYS[1] the poll's state hash, KEYS[2] its codes hash. ARGV the code hashes.
+-- Returns how many were added.
+local function codes(keys, args)
+  local access = redis.call('HGET', keys[1], 'access')
+  if not access then return refuse('POLL_NOT_FOUND') end
+  if access ~= 'codes' then return refuse('POLL_NOT_CODES') end
+  local added = 0
+  for i = 1, #args do added = added + redis.call('HSETNX', keys[2], args[i], '') end
+  return added
+end
+
 redis.register_function('${VOTE_FUNCTION}', vote)
+redis.register_function('${DEFINE_FUNCTION}', define)
+redis.register_function('${CLOSE_FUNCTION}', close)
+redis.register_function('${CODES_FUNCTION}', codes)
 `;
 
 /** One limit: `perMinute` sustained, `burst` at once. */
@@ -72,7 +162,37 @@ export function gcraArgs(rate: Rate): [string, string] {
   return [String(interval), String(interval * (rate.burst - 1))];
 }
 
-export type CastResult = { appended: true; id: string } | { appended: false; retryAfterMs: number };
+export type CastResult = { appended: true; id: string } | { appended: false; retryAfterMs: number } | { refused: string };
+
+/** Where a vote goes: the poll's Redis keys, whether it is an API poll, the voter, its code's hash. */
+export interface Ballot {
+  readonly stream: string;
+  readonly limitKey: string;
+  readonly pollKeys: PollKeys;
+  readonly managed: 'c' | 'a';
+  readonly voter: string;
+  readonly codeHash: string;
+}
+
+/** The Redis keys of one API poll (beside the stream, like the limit keys). */
+export interface PollKeys {
+  readonly state: string;
+  readonly codes: string;
+  readonly voters: string;
+}
+
+export function pollKeys(stream: string, poll: string): PollKeys {
+  const base = `${stream}:poll:${poll}`;
+  return { state: base, codes: `${base}:codes`, voters: `${base}:voters` };
+}
+
+/** The set of API poll ids, and the channel on which every change of a poll is announced. */
+export function pollIndexKey(stream: string): string {
+  return `${stream}:polls`;
+}
+export function pollChannel(stream: string): string {
+  return `${stream}:polls`;
+}
 
 export class BallotBox {
   private loading: Promise<void> | undefined;
@@ -97,25 +217,47 @@ export class BallotBox {
     return this.loading;
   }
 
-  /** Checks `limitKey` against `rate` and appends `fields` to `stream` if allowed: one round trip. */
-  async cast(stream: string, limitKey: string, rate: [string, string], fields: string[]): Promise<CastResult> {
-    let reply: unknown;
-    try {
-      reply = await this.call(stream, limitKey, rate, fields);
-    } catch (err) {
-      if (!isFunctionMissing(err)) throw err;
-      // A Redis that restarted empty (or was flushed) between the load and this vote.
-      await this.load();
-      reply = await this.call(stream, limitKey, rate, fields);
-    }
+  /** Checks the poll's state, the code and `rate`, and appends `fields` if allowed: one round trip. */
+  async cast(ballot: Ballot, rate: [string, string], fields: string[]): Promise<CastResult> {
+    const { stream, limitKey, pollKeys: k } = ballot;
+    const reply = await this.run(VOTE_FUNCTION, [stream, limitKey, k.state, k.codes, k.voters], [...rate, ballot.managed, ballot.voter, ballot.codeHash, ...fields]);
     if (typeof reply === 'string') return { appended: true, id: reply };
     if (typeof reply === 'number') return { appended: false, retryAfterMs: reply };
+    if (reply instanceof Refusal) return { refused: reply.code };
     throw new Error(`${VOTE_FUNCTION} returned ${JSON.stringify(reply)}`);
   }
 
-  private call(stream: string, limitKey: string, rate: [string, string], fields: string[]): Promise<unknown> {
-    return this.redis.fcall(VOTE_FUNCTION, 2, stream, limitKey, ...rate, ...fields);
+  /**
+   * Calls one of the library's functions; a refusal (`BERNSTEIN <code>`) resolves as a
+   * Refusal, anything else that fails rejects. Loads the library once more if Redis lacks it.
+   */
+  async run(fn: string, keys: string[], args: string[]): Promise<unknown> {
+    let reply: unknown;
+    try {
+      reply = await this.call(fn, keys, args);
+    } catch (err) {
+      if (!isFunctionMissing(err)) return refusalOf(err);
+      // A Redis that restarted empty (or was flushed) between the load and this call.
+      await this.load();
+      reply = await this.call(fn, keys, args).catch(refusalOf);
+    }
+    return reply;
   }
+
+  private call(fn: string, keys: string[], args: string[]): Promise<unknown> {
+    return this.redis.fcall(fn, keys.length, ...keys, ...args);
+  }
+}
+
+/** A function's refusal: its code (POLL_CLOSED, ACCESS_CODE_USED, …). */
+export class Refusal {
+  constructor(readonly code: string) {}
+}
+
+function refusalOf(err: unknown): Refusal {
+  const match = err instanceof Error ? REFUSAL.exec(err.message) : null;
+  if (match === null) throw err;
+  return new Refusal(match[1] as string);
 }
 
 function isFunctionMissing(err: unknown): boolean {

@@ -2,11 +2,11 @@
  * Everything the routes need about each configured poll, computed once at start-up:
  * option lookups, the API's JSON bodies, the rendered pages, and the precise messages.
  */
-import { BernsteinError, ErrorCode, type Poll, type PollCatalog } from '@bernstein/common';
+import { BernsteinError, describePoll, ErrorCode, statusOf, type LivePolls, type PollDefinition } from '@bernstein/common';
 import { PollPage } from './views/poll-page.js';
 
 export interface PollView {
-  readonly poll: Poll;
+  readonly poll: PollDefinition;
   /** The page of this poll, where its form posts: `/` for the default poll. */
   readonly path: string;
   /** Option id → index in `poll.options`. */
@@ -16,47 +16,80 @@ export interface PollView {
   readonly page: PollPage;
   /** Non-authoritative cookie remembering this browser's last choice, for the page only. */
   readonly choiceCookie: string;
+  /** The results page of this poll, if RESULT_URL is set. */
+  readonly resultUrl: string | undefined;
+  /** Whether this view was rendered closed (a closing time passing makes it outdated). */
+  readonly closed: boolean;
 }
 
+/**
+ * The views of the live catalog: built on first use and again after the poll changed (or
+ * its closing time passed), so a vote costs a map lookup.
+ */
 export class PollViews {
-  readonly defaultView: PollView;
-  /** `GET /api/polls` body. */
-  readonly listJson: string;
-  private readonly byId: Map<string, PollView>;
+  private readonly byId = new Map<string, PollView>();
+  private list: string | undefined;
 
-  constructor(catalog: PollCatalog, resultUrl: string | undefined) {
-    this.byId = new Map(
-      catalog.polls.map((poll) => {
-        const isDefault = poll === catalog.defaultPoll;
-        const path = isDefault ? '/' : `/polls/${poll.id}`;
-        const view: PollView = {
-          poll,
-          path,
-          optionIndex: new Map(poll.options.map((o, i) => [o.id, i])),
-          json: JSON.stringify(describe(poll)),
-          page: new PollPage(poll, { formAction: path, resultUrl: resultsLink(resultUrl, poll.id, isDefault) }),
-          choiceCookie: `bernstein_choice_${poll.id}`,
-        };
-        return [poll.id, view];
-      }),
-    );
-    this.defaultView = this.byId.get(catalog.defaultPoll.id) as PollView;
-    this.listJson = JSON.stringify({ polls: catalog.polls.map(describe) });
+  constructor(
+    private readonly catalog: LivePolls,
+    private readonly resultUrl: string | undefined,
+  ) {
+    catalog.onChange((poll) => {
+      this.byId.delete(poll.id);
+      this.list = undefined;
+    });
+  }
+
+  get defaultView(): PollView {
+    return this.get(this.catalog.defaultPoll.id) as PollView;
+  }
+
+  /** `GET /api/polls` body: every poll but the archived ones. */
+  get listJson(): string {
+    const now = Date.now();
+    // Rebuilt when a closing time may have passed, else cached.
+    if (this.list === undefined || this.catalog.polls.some((p) => p.closesAt !== null && statusOf(p, now) !== statusOf(p, now - 1000))) {
+      this.list = JSON.stringify({ polls: this.catalog.polls.filter((p) => !p.archived).map((p) => describePoll(p, now)) });
+    }
+    return this.list;
   }
 
   get(id: string): PollView | undefined {
-    return this.byId.get(id);
+    const cached = this.byId.get(id);
+    const poll = this.catalog.get(id);
+    if (poll === undefined) return undefined;
+    const closed = statusOf(poll) === 'closed';
+    if (cached !== undefined && cached.poll === poll && cached.closed === closed) return cached;
+    const isDefault = poll.id === this.catalog.defaultPoll.id;
+    const path = isDefault ? '/' : `/polls/${poll.id}`;
+    const resultUrl = resultsLink(this.resultUrl, poll.id, isDefault);
+    const view: PollView = {
+      poll,
+      path,
+      optionIndex: new Map(poll.options.map((o, i) => [o.id, i])),
+      json: JSON.stringify(describePoll(poll)),
+      page: new PollPage(poll, { formAction: path, resultUrl, closed, codes: poll.access === 'codes' }),
+      choiceCookie: `bernstein_choice_${poll.id}`,
+      resultUrl,
+      closed,
+    };
+    this.byId.set(id, view);
+    return view;
   }
 
   /** The view of poll `id`, or POLL_NOT_FOUND (404) naming it. */
   require(id: string): PollView {
-    const view = this.byId.get(id);
+    const view = this.get(id);
     if (view === undefined) throw pollNotFound(id);
     return view;
   }
 
   get ids(): string[] {
-    return [...this.byId.keys()];
+    return this.catalog.polls.map((p) => p.id);
+  }
+
+  get polls(): readonly PollDefinition[] {
+    return this.catalog.polls;
   }
 }
 
@@ -81,10 +114,6 @@ export function requireOption(view: PollView, option: string): number {
 /** Echoes client input in messages, bounded and JSON-quoted (never raw). */
 export function quote(text: string): string {
   return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
-}
-
-function describe(poll: Poll) {
-  return { id: poll.id, question: poll.question, options: poll.options.map((o) => ({ id: o.id, label: o.label })) };
 }
 
 /** RESULT_URL is the result service's page of the default poll; other polls live under /polls/<id>. */

@@ -7,10 +7,11 @@
  * Redis) the outcome is unknown: Redis may still append the entry later. That is safe to
  * retry, because a voter's last vote wins and a repeated identical vote changes nothing.
  */
+import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { BernsteinError, encodeVote, ErrorCode, type Histogram, type Redis } from '@bernstein/common';
-import { BallotBox, gcraArgs, type Rate } from './ballot-box.js';
+import { BernsteinError, encodeVote, ErrorCode, type Histogram, type PollDefinition, type Redis } from '@bernstein/common';
+import { BallotBox, gcraArgs, pollKeys, type Rate } from './ballot-box.js';
 
 export class RedisUnavailableError extends BernsteinError {
   constructor(cause: unknown) {
@@ -36,6 +37,25 @@ export class RateLimitedError extends BernsteinError {
   }
 }
 
+/** Why a poll refused a vote, in words for the voter (the page shows them too). */
+const REFUSALS: Record<string, [code: string, status: number, message: string]> = {
+  POLL_CLOSED: [ErrorCode.POLL_CLOSED, 409, 'voting in this poll has closed; nothing was recorded'],
+  POLL_NOT_FOUND: [ErrorCode.POLL_NOT_FOUND, 404, 'this poll no longer exists; nothing was recorded'],
+  ACCESS_CODE_REQUIRED: [ErrorCode.CODE_REQUIRED, 403, 'this poll needs an access code: enter the code you were given; nothing was recorded'],
+  ACCESS_CODE_UNKNOWN: [ErrorCode.CODE_UNKNOWN, 403, 'this access code is not valid for this poll; check it and try again; nothing was recorded'],
+  ACCESS_CODE_USED: [ErrorCode.CODE_USED, 403, 'this access code has already been used by someone else; nothing was recorded'],
+};
+
+export function refusalError(refusal: string, poll: string): BernsteinError {
+  const [code, status, message] = REFUSALS[refusal] ?? [ErrorCode.INTERNAL, 500, `the vote was refused (${refusal})`];
+  return new BernsteinError(code, message, status, { poll });
+}
+
+/** An access code as stored: SHA-256 of poll id and code (codes are random, 50+ bits: no slow hash needed). */
+export function hashCode(poll: string, code: string): string {
+  return createHash('sha256').update(`${poll}\u0000${code.trim().toUpperCase()}`, 'utf8').digest('base64url');
+}
+
 export interface VoteLimits {
   /** New voters (votes without a cookie) per client address. */
   newVoters: Rate;
@@ -45,6 +65,8 @@ export interface VoteLimits {
 
 export class VoteLog {
   private readonly box: BallotBox;
+  /** The same functions, for the poll definitions (poll-store.ts). */
+  readonly ballotBox: BallotBox;
   private readonly newVoterArgs: [string, string];
   private readonly changeArgs: [string, string];
   private readonly addressPrefix: string;
@@ -58,6 +80,7 @@ export class VoteLog {
     onLoadError: (err: unknown) => void = () => undefined,
   ) {
     this.box = new BallotBox(redis, onLoadError);
+    this.ballotBox = this.box;
     this.newVoterArgs = gcraArgs(limits.newVoters);
     this.changeArgs = gcraArgs(limits.voteChanges);
     this.addressPrefix = `${stream}:limit:address:`;
@@ -69,16 +92,25 @@ export class VoteLog {
    * A `new` voter is charged to `address`, a `returning` one to its voter id. Throws
    * RateLimitedError (nothing written) or RedisUnavailableError.
    */
-  async append(poll: string, voter: string, option: string, kind: VoterKind, address: string): Promise<string> {
-    const fields = encodeVote({ poll, voter, option, at: Date.now() });
+  async append(poll: PollDefinition, voter: string, option: string, kind: VoterKind, address: string, code?: string): Promise<string> {
+    const fields = encodeVote({ poll: poll.id, voter, option, at: Date.now() });
     const [key, rate] = kind === 'new' ? [this.addressPrefix + clientOf(address), this.newVoterArgs] : [this.voterPrefix + voter, this.changeArgs];
+    const ballot = {
+      stream: this.stream,
+      limitKey: key,
+      pollKeys: pollKeys(this.stream, poll.id),
+      managed: poll.managedBy === 'api' ? ('a' as const) : ('c' as const),
+      voter,
+      codeHash: code === undefined || code.trim() === '' ? '' : hashCode(poll.id, code),
+    };
     const started = performance.now();
     let result;
     try {
-      result = await this.box.cast(this.stream, key, rate, fields);
+      result = await this.box.cast(ballot, rate, fields);
     } catch (err) {
       throw new RedisUnavailableError(err);
     }
+    if ('refused' in result) throw refusalError(result.refused, poll.id);
     if (!result.appended) throw new RateLimitedError(kind, result.retryAfterMs);
     this.appendSeconds.observe((performance.now() - started) / 1000);
     return result.id;

@@ -144,3 +144,17 @@ export function cookieHeader(setCookie: string): string {
 
 export const JSON_HEADERS = { 'content-type': 'application/json' };
 export const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded' };
+
+/** What the API says about a poll of the configuration: always open, open access, no dates. */
+export function configured(poll: (typeof POLLS)[number] | undefined) {
+  return {
+    ...poll,
+    status: 'open',
+    access: 'open',
+    closesAt: null,
+    closedAt: null,
+    createdAt: null,
+    archived: false,
+    managedBy: 'configuration',
+  };
+}

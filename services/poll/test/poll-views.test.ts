@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { catalog, ErrorCode, type BernsteinError } from '@bernstein/common';
+import { catalog, ErrorCode, LivePolls, type BernsteinError } from '@bernstein/common';
 import { PollViews, quote, requireOption } from '../src/poll-views.js';
-import { POLLS } from './helpers.js';
+import { configured, POLLS } from './helpers.js';
 
 describe('PollViews', () => {
-  const views = new PollViews(catalog(POLLS), 'https://results.example/');
+  const views = new PollViews(new LivePolls(catalog(POLLS)), 'https://results.example/');
 
   it('serves the default poll at / and the others under /polls/<id>', () => {
     assert.equal(views.defaultView.path, '/');
@@ -14,8 +14,8 @@ describe('PollViews', () => {
   });
 
   it('precomputes the API bodies', () => {
-    assert.deepEqual(JSON.parse(views.listJson), { polls: POLLS });
-    assert.deepEqual(JSON.parse(views.get('lunch')?.json ?? ''), POLLS[1]);
+    assert.deepEqual(JSON.parse(views.listJson), { polls: POLLS.map(configured) });
+    assert.deepEqual(JSON.parse(views.get('lunch')?.json ?? ''), configured(POLLS[1]));
   });
 
   it('finds options by id and names the valid ones otherwise', () => {

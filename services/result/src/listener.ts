@@ -11,11 +11,11 @@
  * The heartbeat (`SELECT 1` on this connection) only detects half-open TCP connections; it
  * never reads tallies, so the database is not polled.
  */
-import { clientConfig, rethrowExplained, TALLIES_CHANNEL, withTimeout, type Logger, type PostgresConnection } from '@bernstein/common';
+import { clientConfig, POLLS_CHANNEL, rethrowExplained, TALLIES_CHANNEL, withTimeout, type Logger, type PostgresConnection } from '@bernstein/common';
 import pg from 'pg';
 import { Coalescer } from './coalescer.js';
 import type { ResultMetrics } from './metrics.js';
-import type { TalliesStore } from './tallies-store.js';
+import { TalliesStore } from './tallies-store.js';
 
 export type ListenerState = 'connecting' | 'listening' | 'disconnected' | 'closed';
 
@@ -90,7 +90,13 @@ export class TalliesListener {
     client.on('error', fail);
     client.on('end', () => fail(new Error('connection ended')));
     client.on('notification', (msg) => {
-      // Only configured polls: keeps the coalescer's per-key state bounded.
+      // A poll defined (or closed) through poll's API: read its row, then its tallies.
+      if (msg.channel === POLLS_CHANNEL) {
+        if (msg.payload && TalliesStore.isPollId(msg.payload))
+          void this.opts.store.reloadPolls(msg.payload).catch((err: unknown) => this.log.warn({ err, poll: msg.payload }, 'reading a poll after its notification failed'));
+        return;
+      }
+      // Only known polls: keeps the coalescer's per-key state bounded.
       if (msg.channel !== TALLIES_CHANNEL || !msg.payload || !this.opts.store.polls.get(msg.payload)) return;
       this.opts.metrics.notifications.inc();
       this.coalescer.signal(msg.payload);
@@ -98,6 +104,9 @@ export class TalliesListener {
     try {
       await client.connect().catch(rethrowExplained);
       await client.query(`LISTEN ${TALLIES_CHANNEL}`);
+      await client.query(`LISTEN ${POLLS_CHANNEL}`);
+      // Polls first (a new poll's tallies are then read with the rest), then every tally.
+      await this.opts.store.reloadPolls();
       await this.opts.store.reloadAll(false);
     } catch (err) {
       fail(err as Error);

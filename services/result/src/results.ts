@@ -7,7 +7,7 @@
  * (left over from an older configuration) is not shown and not counted in `total`, so the
  * percentages on the page always add up over what is shown.
  */
-import type { Poll } from '@bernstein/common';
+import { statusOf, type Poll, type PollDefinition, type PollStatus } from '@bernstein/common';
 
 export interface OptionResult {
   readonly id: string;
@@ -24,7 +24,14 @@ export interface Results {
   readonly updatedAt: string | null;
   /** True while these are the last known values and PostgreSQL cannot be reached. */
   readonly stale: boolean;
+  /** "closed" once the poll takes no more votes: these are its final results. */
+  readonly status: PollStatus;
+  /** When it closed (ISO), or null while open. */
+  readonly closedAt: string | null;
 }
+
+/** A poll as results need it: configured polls have no lifecycle (always open). */
+export type ResultsPoll = Poll & Partial<Pick<PollDefinition, 'status' | 'closesAt' | 'closedAt'>>;
 
 /** One tally row as read from the `tallies` table. */
 export interface TallyRow {
@@ -33,7 +40,7 @@ export interface TallyRow {
   readonly updatedAt: Date;
 }
 
-export function buildResults(poll: Poll, rows: readonly TallyRow[], stale: boolean): Results {
+export function buildResults(poll: ResultsPoll, rows: readonly TallyRow[], stale: boolean): Results {
   const byOption = new Map(rows.map((r) => [r.option, r]));
   let total = 0;
   let latest: Date | undefined;
@@ -44,7 +51,9 @@ export function buildResults(poll: Poll, rows: readonly TallyRow[], stale: boole
     if (row && (latest === undefined || row.updatedAt > latest)) latest = row.updatedAt;
     return { id: o.id, label: o.label, votes };
   });
-  return { poll: poll.id, question: poll.question, options, total, updatedAt: latest?.toISOString() ?? null, stale };
+  const status = statusOf({ status: poll.status ?? 'open', closesAt: poll.closesAt ?? null });
+  const closedAt = status === 'closed' ? (poll.closedAt ?? poll.closesAt ?? null) : null;
+  return { poll: poll.id, question: poll.question, options, total, updatedAt: latest?.toISOString() ?? null, stale, status, closedAt };
 }
 
 /** A published version of a poll's results, serialized once and shared by every reader. */

@@ -6,7 +6,7 @@
  * option). Reads that finish out of order never replace newer data (sequence numbers).
  * Subscribers (the SSE hub) hear about a poll only when its published JSON really changed.
  */
-import type { Database, Logger, PollCatalog } from '@bernstein/common';
+import { definitionFrom, ITEM_ID, LivePolls, type Database, type Logger, type PollCatalog, type PollDefinition } from '@bernstein/common';
 import type { ResultMetrics } from './metrics.js';
 import { buildResults, snapshotOf, type Snapshot, type TallyRow } from './results.js';
 
@@ -24,14 +24,58 @@ export class TalliesStore {
   private seq = 0;
   /** Stale until the listener has connected and read everything once. */
   private staleSince: number | undefined = Date.now();
+  /** Configured polls and those defined through poll's API (read from the polls table). */
+  readonly polls: LivePolls;
+  /** The polls readiness waits for: those of the configuration. */
+  private readonly configured: readonly string[];
 
   constructor(
     private readonly db: Pick<Database, 'query'>,
-    readonly polls: PollCatalog,
+    polls: PollCatalog,
     private readonly metrics: ResultMetrics,
     private readonly logger: Logger,
   ) {
+    this.polls = polls instanceof LivePolls ? polls : new LivePolls(polls);
+    this.configured = this.polls.polls.map((p) => p.id);
     metrics.setStaleSince(this.staleSince);
+  }
+
+  /**
+   * Reads the polls defined through poll's API (all of them, or one after its notification)
+   * and publishes the results of those that changed. A database without the table yet (an
+   * older schema) or without the grant has none: logged, not fatal.
+   */
+  async reloadPolls(id?: string): Promise<void> {
+    let rows: { id: string; definition: unknown; status: string; archived: boolean; closed_at: Date | null }[];
+    try {
+      const sql = 'SELECT id, definition, status, archived, closed_at FROM polls';
+      rows = (id === undefined ? await this.db.query<(typeof rows)[number]>(sql) : await this.db.query<(typeof rows)[number]>(`${sql} WHERE id = $1`, [id])).rows;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === '42P01' || code === '42501') {
+        this.logger.warn({ code }, 'cannot read the polls table (schema older than version 3, or no SELECT grant): API polls are not shown');
+        return;
+      }
+      throw err;
+    }
+    const changed: string[] = [];
+    for (const row of rows) {
+      let poll: PollDefinition;
+      try {
+        poll = definitionFrom(row.id, row.definition, { status: row.status, closedAt: row.closed_at?.toISOString() ?? null, archived: row.archived });
+      } catch (err) {
+        this.logger.warn({ err, poll: row.id }, 'ignoring a poll row that does not validate');
+        continue;
+      }
+      if (this.polls.upsert(poll)) changed.push(poll.id);
+    }
+    // Tallies of a poll heard of for the first time may have been notified before it was known.
+    if (changed.length > 0) await this.read(changed, true);
+  }
+
+  /** True for an id that could name a poll (notifications are bounded to those). */
+  static isPollId(id: string): boolean {
+    return ITEM_ID.test(id);
   }
 
   get stale(): boolean {
@@ -56,7 +100,7 @@ export class TalliesStore {
 
   /** True once every configured poll has been read at least once. */
   get loaded(): boolean {
-    return this.polls.polls.every((p) => this.known.has(p.id));
+    return this.configured.every((id) => this.known.has(id));
   }
 
   onUpdate(listener: UpdateListener): () => void {

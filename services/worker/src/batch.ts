@@ -8,7 +8,7 @@
  * redelivery after a crash between COMMIT and XACK) or an older entry after a newer one
  * changes nothing: the order Redis gave the votes decides, not the order they arrive in.
  */
-import { decodeVote, type Queryable } from '@bernstein/common';
+import { decodePollEntry, decodeVote, isPollEntry, type PollEntry, type Queryable } from '@bernstein/common';
 import type { StreamEntry } from './stream.js';
 
 export interface BatchVote {
@@ -35,6 +35,13 @@ export interface PreparedBatch {
   readonly ids: string[];
   /** Valid entries in the batch (before deduplication). */
   readonly valid: number;
+  /** Poll definitions (control entries of poll's admin API), in stream order. */
+  readonly polls: BatchPoll[];
+}
+
+export interface BatchPoll extends PollEntry {
+  readonly ms: string;
+  readonly seq: string;
 }
 
 /** Compares two non-negative decimal strings without leading zeros (stream id parts). */
@@ -52,6 +59,7 @@ export function prepareBatch(entries: readonly StreamEntry[]): PreparedBatch {
   const latest = new Map<string, BatchVote>();
   const malformed: MalformedEntry[] = [];
   const ids: string[] = [];
+  const polls: BatchPoll[] = [];
   let valid = 0;
   for (const entry of entries) {
     ids.push(entry.id);
@@ -60,6 +68,10 @@ export function prepareBatch(entries: readonly StreamEntry[]): PreparedBatch {
     let vote;
     try {
       if (dash <= 0 || !/^\d+-\d+$/.test(entry.id)) throw new Error(`bad stream id ${JSON.stringify(entry.id)}`);
+      if (isPollEntry(entry.fields)) {
+        polls.push({ ms: entry.id.slice(0, dash), seq: entry.id.slice(dash + 1), ...decodePollEntry(entry.fields) });
+        continue;
+      }
       vote = decodeVote(entry.fields);
     } catch (err) {
       malformed.push({ id: entry.id, fields: entry.fields, reason: (err as Error).message });
@@ -76,7 +88,31 @@ export function prepareBatch(entries: readonly StreamEntry[]): PreparedBatch {
   const votes = [...latest.values()].sort((a, b) =>
     a.poll === b.poll ? (a.voter < b.voter ? -1 : a.voter > b.voter ? 1 : 0) : a.poll < b.poll ? -1 : 1,
   );
-  return { votes, malformed, ids, valid };
+  return { votes, malformed, ids, valid, polls };
+}
+
+/**
+ * Applies poll definitions in stream order: a row changes only for an entry with a larger
+ * stream id, so a redelivered or older entry never undoes a close.
+ */
+export const UPSERT_POLL_SQL = `
+  INSERT INTO polls (id, definition, status, archived, closed_at, changed_at, stream_ms, stream_seq)
+  VALUES ($1, $2::jsonb, $3, $4, to_timestamp($8::double precision / 1000), to_timestamp($5::double precision / 1000), $6, $7)
+  ON CONFLICT (id) DO UPDATE
+    SET definition = excluded.definition, status = excluded.status, archived = excluded.archived,
+        closed_at = COALESCE(polls.closed_at, excluded.closed_at), changed_at = excluded.changed_at,
+        stream_ms = excluded.stream_ms, stream_seq = excluded.stream_seq
+    WHERE (excluded.stream_ms, excluded.stream_seq) > (polls.stream_ms, polls.stream_seq)`;
+
+/** Writes the batch's poll definitions, one statement each (they are rare; each is idempotent). */
+export async function writePolls(db: Queryable, polls: readonly BatchPoll[]): Promise<number> {
+  let changed = 0;
+  for (const p of polls) {
+    const closedAt = p.status === 'closed' ? (p.closedAt ?? p.at) : null;
+    const result = await db.query(UPSERT_POLL_SQL, [p.poll, p.def, p.status, p.archived, p.at, p.ms, p.seq, closedAt]);
+    changed += result.rowCount ?? 0;
+  }
+  return changed;
 }
 
 /**

@@ -16,7 +16,7 @@
 import type { Database, Logger, Redis } from '@bernstein/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-import { prepareBatch, writeVotes } from './batch.js';
+import { prepareBatch, writePolls, writeVotes } from './batch.js';
 import { claimIdle } from './claim.js';
 import { acknowledge } from './dead-letter.js';
 import type { WorkerMetrics } from './metrics.js';
@@ -194,6 +194,11 @@ export class Consumer {
     const started = performance.now();
     const batch = prepareBatch(entries);
     let written = 0;
+    // Definitions first: result learns of a poll before the tallies of its first votes.
+    if (batch.polls.length > 0) {
+      await this.retrying('postgres write', () => writePolls(this.o.db, batch.polls));
+      this.log.info({ polls: batch.polls.map((p) => `${p.poll}:${p.status}`) }, 'poll definitions applied');
+    }
     if (batch.votes.length > 0) {
       written = await this.retrying('postgres write', () => writeVotes(this.o.db, batch.votes));
     }

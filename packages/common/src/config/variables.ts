@@ -120,6 +120,14 @@ export const pollServiceSpec = {
       return raw;
     },
   }),
+  adminToken: env.optional('ADMIN_TOKEN', {
+    description: 'bearer token of the admin API and page (create, close, archive polls, access codes); at least 24 characters; the admin API is off when unset',
+    secret: true,
+    parse: (raw: string) => {
+      if (raw.trim().length < 24) throw new Error('expected at least 24 characters (e.g. openssl rand -base64 32)');
+      return raw.trim();
+    },
+  }),
   bodyLimitBytes: env.withDefault('BODY_LIMIT_BYTES', '4096', {
     description: 'largest request body accepted; larger bodies get 413',
     parse: env.parsers.positiveInt,

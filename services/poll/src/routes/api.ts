@@ -24,7 +24,7 @@ const voteBody = {
   type: 'object',
   required: ['option'],
   additionalProperties: false,
-  properties: { option: { type: 'string', minLength: 1, maxLength: 200 } },
+  properties: { option: { type: 'string', minLength: 1, maxLength: 200 }, code: { type: 'string', maxLength: 64 } },
 } as const;
 
 const receipt = {
@@ -52,7 +52,7 @@ export function registerApiRoutes(app: FastifyInstance, { views, votes, voters, 
     done(views.get(poll) === undefined ? pollNotFound(poll) : undefined);
   }
 
-  app.post<{ Params: PollParams; Body: { option: string } }>(
+  app.post<{ Params: PollParams; Body: { option: string; code?: string } }>(
     '/api/polls/:poll/votes',
     {
       config: { vote: true } satisfies RouteFlags,
@@ -65,7 +65,7 @@ export function registerApiRoutes(app: FastifyInstance, { views, votes, voters, 
       const { option } = request.body;
       requireOption(view, option);
       const voter = voters.voterOf(request);
-      const id = await votes.append(view.poll.id, voter.id, option, voter.isNew ? 'new' : 'returning', request.ip);
+      const id = await votes.append(view.poll, voter.id, option, voter.isNew ? 'new' : 'returning', request.ip, request.body.code);
       voters.issue(reply, voter);
       metrics.acceptedFor(view.poll.id).inc();
       return reply.code(202).send({ poll: view.poll.id, option, receipt: id });

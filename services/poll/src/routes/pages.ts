@@ -35,7 +35,7 @@ const CHOICE_COOKIE_OPTIONS: CookieSerializeOptions = {
 const formBody = {
   type: 'object',
   required: ['vote'],
-  properties: { vote: { type: 'string', minLength: 1, maxLength: 200 } },
+  properties: { vote: { type: 'string', minLength: 1, maxLength: 200 }, code: { type: 'string', maxLength: 64 } },
 } as const;
 
 interface PollParams {
@@ -56,24 +56,24 @@ export function registerPageRoutes(app: FastifyInstance, { views, votes, voters,
     void sendPage(request, reply, views.require(request.params.poll));
   });
 
-  async function vote(view: PollView, request: FastifyRequest<{ Body: { vote: string } }>, reply: FastifyReply) {
+  async function vote(view: PollView, request: FastifyRequest<{ Body: { vote: string; code?: string } }>, reply: FastifyReply) {
     const option = request.body.vote;
     requireOption(view, option);
     const voter = voters.voterOf(request);
-    await votes.append(view.poll.id, voter.id, option, voter.isNew ? 'new' : 'returning', request.ip);
+    await votes.append(view.poll, voter.id, option, voter.isNew ? 'new' : 'returning', request.ip, request.body.code);
     voters.issue(reply, voter);
     metrics.acceptedFor(view.poll.id).inc();
     reply.setCookie(view.choiceCookie, option, CHOICE_COOKIE_OPTIONS);
     return reply.redirect(`${view.path}?voted=${encodeURIComponent(option)}`, 303);
   }
 
-  app.post<{ Body: { vote: string } }>(
+  app.post<{ Body: { vote: string; code?: string } }>(
     '/',
     { config: form, schema: { body: formBody }, onRequest: formGuard },
     (request, reply) => vote(views.defaultView, request, reply),
   );
 
-  app.post<{ Params: PollParams; Body: { vote: string } }>(
+  app.post<{ Params: PollParams; Body: { vote: string; code?: string } }>(
     '/polls/:poll',
     {
       config: form,
@@ -121,6 +121,10 @@ const PAGE_MESSAGES: Partial<Record<string, string>> = {
   [ErrorCode.COOKIE_INVALID]:
     'Your voter cookie could not be verified (it may come from an older version of this site), so your vote was not recorded. ' +
     'You can start over as a new voter; a vote you cast before stays counted.',
+  [ErrorCode.POLL_CLOSED]: 'Voting in this poll has closed, so your vote was not recorded. The final results are linked below.',
+  [ErrorCode.CODE_REQUIRED]: 'This poll needs an access code. Enter the code you were given, then pick your answer.',
+  [ErrorCode.CODE_UNKNOWN]: 'This access code is not valid for this poll, so your vote was not recorded. Check the code and try again.',
+  [ErrorCode.CODE_USED]: 'This access code has already been used by someone else, so your vote was not recorded.',
   [ErrorCode.CROSS_SITE_REQUEST]: 'This vote was sent from another website, so it was not recorded. To vote, use the buttons on this page.',
 };
 

@@ -13,6 +13,10 @@ export interface PollPageOptions {
   formAction: string;
   /** Absolute URL of this poll's results page, if known. */
   resultUrl: string | undefined;
+  /** Voting has closed: the page says so and links to the final results instead of the form. */
+  closed?: boolean;
+  /** The poll takes votes with an access code: the form has a code field. */
+  codes?: boolean;
 }
 
 export class PollPage {
@@ -62,7 +66,20 @@ export class PollPage {
   private render(choice: number | undefined, notice: string): string {
     const buttons = this.plain.map((b, i) => (i === choice ? this.current[i] : b)).join('');
     const results = this.opts.resultUrl
-      ? `\n<p class="hint"><a href="${escapeHtml(this.opts.resultUrl)}">See the live results</a></p>`
+      ? `\n<p class="hint"><a href="${escapeHtml(this.opts.resultUrl)}">See the ${this.opts.closed ? 'final' : 'live'} results</a></p>`
+      : '';
+    if (this.opts.closed)
+      return layout(
+        `${this.poll.question} · Bernstein poll`,
+        '<p class="brand">Bernstein poll</p>\n' +
+          `<h1 id="question">${escapeHtml(this.poll.question)}</h1>\n` +
+          notice +
+          '<p class="notice err" role="status" id="closed">Voting has closed. No more votes are taken.</p>' +
+          results,
+      );
+    const code = this.opts.codes
+      ? '<p><label for="code">Access code</label> <input id="code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="64"></p>\n' +
+        '<p class="hint">Enter the code you were given with your first vote; after that your browser is recognised.</p>\n'
       : '';
     return layout(
       `${this.poll.question} · Bernstein poll`,
@@ -70,6 +87,7 @@ export class PollPage {
         `<h1 id="question">${escapeHtml(this.poll.question)}</h1>\n` +
         notice +
         `<form method="post" action="${escapeHtml(this.opts.formAction)}" aria-labelledby="question">\n` +
+        code +
         `<ul>\n${buttons}</ul>\n</form>\n` +
         '<p class="hint">Pick one answer. You can change your vote at any time; only your latest vote counts.</p>' +
         results,

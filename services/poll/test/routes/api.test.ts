@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signerFactory } from '@fastify/cookie';
 import { compareStreamIds, ErrorCode, VOTER_ID } from '@bernstein/common';
-import { COOKIE_SECRET, cookieHeader, cookieValue, JSON_HEADERS, POLLS, setCookies, startHarness, type Harness } from '../helpers.js';
+import { COOKIE_SECRET, cookieHeader, cookieValue, JSON_HEADERS, configured, POLLS, setCookies, startHarness, type Harness } from '../helpers.js';
 
 const VOTES = '/api/polls/default/votes';
 
@@ -19,13 +19,13 @@ describe('poll JSON API', () => {
     const res = await h.app.inject('/api/polls');
     assert.equal(res.statusCode, 200);
     assert.match(res.headers['content-type'] as string, /^application\/json/);
-    assert.deepEqual(res.json(), { polls: POLLS });
+    assert.deepEqual(res.json(), { polls: POLLS.map(configured) });
   });
 
   it('describes one poll, and answers 404 POLL_NOT_FOUND for an unknown one', async () => {
     const res = await h.app.inject('/api/polls/lunch');
     assert.equal(res.statusCode, 200);
-    assert.deepEqual(res.json(), POLLS[1]);
+    assert.deepEqual(res.json(), configured(POLLS[1]));
     const missing = await h.app.inject('/api/polls/nope');
     assert.equal(missing.statusCode, 404);
     assert.equal(missing.json().error.code, ErrorCode.POLL_NOT_FOUND);

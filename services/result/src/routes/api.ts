@@ -2,12 +2,16 @@
  * JSON API and event stream of a poll's results:
  *   GET /api/polls/:poll/results  the current results (last known, flagged stale, while PostgreSQL is away)
  *   GET /api/polls/:poll/events   Server-Sent Events: the same object at once, then on every change
+ *   GET /api/polls/:poll/results.csv   export: `option,label,votes`, one line per option
+ *   GET /api/polls/:poll/results.json  export: the results object as a download
+ * The results carry the poll's `status` ("open" | "closed"; closed: they are final).
  * Before the first successful read (PostgreSQL unreachable since start-up) the results API
  * answers 503 POSTGRES_UNAVAILABLE; a stream starts with zeros flagged stale, updatedAt null,
  * and gets the real values when they arrive.
  */
 import { BernsteinError, ErrorCode } from '@bernstein/common';
 import type { FastifyInstance } from 'fastify';
+import type { Results } from '../results.js';
 import type { SseHub } from '../sse.js';
 import type { TalliesStore } from '../tallies-store.js';
 
@@ -19,8 +23,50 @@ export function pollNotFound(poll: string): BernsteinError {
   return new BernsteinError(ErrorCode.POLL_NOT_FOUND, `poll "${poll}" does not exist`, 404, { poll });
 }
 
+/**
+ * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. A text that a
+ * spreadsheet would run as a formula (=, +, -, @, tab, carriage return first) is prefixed
+ * with an apostrophe first (OWASP, "CSV Injection"), so an option label cannot become one.
+ */
+export function csvField(value: string | number): string {
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export function resultsCsv(results: Results): string {
+  const lines = ['option,label,votes', ...results.options.map((o) => [o.id, o.label, o.votes].map(csvField).join(','))];
+  return `${lines.join('\r\n')}\r\n`;
+}
+
 export function registerApiRoutes(app: FastifyInstance, deps: { tallies: TalliesStore; hub: SseHub }): void {
   const { tallies, hub } = deps;
+
+  /** The current results of a poll that has been read; 404 / 503 as for the results API. */
+  function readable(poll: string) {
+    const snap = tallies.snapshot(poll);
+    if (!snap) throw pollNotFound(poll);
+    if (!tallies.hasData(poll)) throw new BernsteinError(ErrorCode.POSTGRES_UNAVAILABLE, 'tallies not available yet: PostgreSQL cannot be reached', 503);
+    return snap;
+  }
+
+  app.get<{ Params: PollParams }>('/api/polls/:poll/results.csv', async (req, reply) => {
+    const snap = readable(req.params.poll);
+    return reply
+      .header('cache-control', 'no-store')
+      .header('content-disposition', `attachment; filename="${snap.results.poll}-results.csv"`)
+      .type('text/csv; charset=utf-8')
+      .send(resultsCsv(snap.results));
+  });
+
+  app.get<{ Params: PollParams }>('/api/polls/:poll/results.json', async (req, reply) => {
+    const snap = readable(req.params.poll);
+    return reply
+      .header('cache-control', 'no-store')
+      .header('content-disposition', `attachment; filename="${snap.results.poll}-results.json"`)
+      .type('application/json; charset=utf-8')
+      .send(snap.json);
+  });
 
   app.get<{ Params: PollParams }>('/api/polls/:poll/results', async (req, reply) => {
     const snap = tallies.snapshot(req.params.poll);

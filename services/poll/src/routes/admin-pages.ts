@@ -1,0 +1,121 @@
+/**
+ * The admin page and the public poll list and share panels. Every form post is same-origin
+ * only (same-origin.ts, like the voting forms) and, but for the login, needs the session
+ * cookie (HttpOnly, SameSite=Strict, Secure over TLS) that the login sets. After an action the
+ * browser is sent back to /admin (303) with a notice, so a reload never repeats it.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BernsteinError, parsePollInput } from '@bernstein/common';
+import type { AdminAuth } from '../admin-auth.js';
+import type { RouteFlags } from '../errors.js';
+import type { PollStore } from '../poll-store.js';
+import type { PollViews } from '../poll-views.js';
+import { adminPage, loginPage, pollListPage, sharePage } from '../views/admin-page.js';
+import { HTML_HEADERS } from '../views/style.js';
+import { sendCodesCsv } from './admin-api.js';
+import { requireContentType } from './content-type.js';
+import { requireSameOrigin } from './same-origin.js';
+
+interface PollParams {
+  poll: string;
+}
+
+const NOTICES: Record<string, { ok: boolean; text: string }> = {
+  created: { ok: true, text: 'The poll was created.' },
+  closed: { ok: true, text: 'The poll was closed.' },
+  archived: { ok: true, text: 'The poll was archived.' },
+};
+
+export function registerAdminPageRoutes(app: FastifyInstance, deps: { auth: AdminAuth; store: PollStore; views: PollViews }): void {
+  const { auth, store, views } = deps;
+  const page = { page: true } satisfies RouteFlags;
+  const formGuard = [requireSameOrigin, requireContentType('application/x-www-form-urlencoded')];
+  const pathOf = (poll: { id: string }) => views.require(poll.id).path;
+  const html = (reply: FastifyReply, body: string) => reply.headers(HTML_HEADERS).send(body);
+
+  function requireSession(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
+    if (auth.hasSession(request)) return done();
+    void reply.code(401).headers(HTML_HEADERS).send(loginPage('Please log in with the admin token.'));
+  }
+  const adminForm = { config: page, onRequest: [...formGuard, requireSession] };
+
+  app.get('/admin', { config: page }, (request, reply) => {
+    if (!auth.hasSession(request)) return html(reply, loginPage());
+    const { done, error } = request.query as { done?: string; error?: string };
+    const notice = typeof error === 'string' ? { ok: false, text: error.slice(0, 300) } : typeof done === 'string' ? NOTICES[done] : undefined;
+    return html(reply, adminPage(views.polls, pathOf, notice));
+  });
+
+  app.post<{ Body: { token?: string } }>('/admin/login', { config: page, onRequest: formGuard }, (request, reply) => {
+    if (!auth.login(reply, String(request.body.token ?? '')))
+      return reply
+        .code(401)
+        .headers(HTML_HEADERS)
+        .send(loginPage(auth.enabled ? 'That is not the admin token.' : 'The admin page is off because ADMIN_TOKEN is not set.'));
+    return reply.redirect('/admin', 303);
+  });
+
+  app.post('/admin/logout', { config: page, onRequest: formGuard }, (_request, reply) => {
+    auth.logout(reply);
+    return reply.redirect('/admin', 303);
+  });
+
+  /** Runs an admin action; a refusal comes back to the admin page as its notice. */
+  async function act(reply: FastifyReply, action: () => Promise<string>): Promise<FastifyReply> {
+    try {
+      return reply.redirect(`/admin?done=${await action()}`, 303);
+    } catch (err) {
+      if (err instanceof BernsteinError && err.status < 500) return reply.redirect(`/admin?error=${encodeURIComponent(err.message)}`, 303);
+      throw err;
+    }
+  }
+
+  app.post<{ Body: Record<string, string | undefined> }>('/admin/polls', adminForm, (request, reply) =>
+    act(reply, async () => {
+      const b = request.body;
+      const options = String(b.options ?? '')
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== '')
+        .map((label) => ({ label }));
+      // datetime-local has no zone: the form says UTC.
+      const closesAt = b.closesAt ? `${b.closesAt}${/Z|[+-]\d\d:\d\d$/.test(b.closesAt) ? '' : 'Z'}` : undefined;
+      await store.create(parsePollInput({ question: b.question, options, closesAt, access: b.access }));
+      return 'created';
+    }),
+  );
+
+  app.post<{ Params: PollParams }>('/admin/polls/:poll/close', adminForm, (request, reply) =>
+    act(reply, async () => {
+      await store.close(request.params.poll);
+      return 'closed';
+    }),
+  );
+
+  app.post<{ Params: PollParams }>('/admin/polls/:poll/archive', adminForm, (request, reply) =>
+    act(reply, async () => {
+      await store.close(request.params.poll, true);
+      return 'archived';
+    }),
+  );
+
+  app.post<{ Params: PollParams; Body: { count?: string } }>('/admin/polls/:poll/codes', adminForm, async (request, reply) => {
+    const count = Number(request.body.count);
+    if (!Number.isSafeInteger(count) || count < 1 || count > 1000)
+      return reply.redirect(`/admin?error=${encodeURIComponent('Choose between 1 and 1000 codes.')}`, 303);
+    try {
+      return sendCodesCsv(reply, request.params.poll, await store.addCodes(request.params.poll, count));
+    } catch (err) {
+      if (err instanceof BernsteinError && err.status < 500) return reply.redirect(`/admin?error=${encodeURIComponent(err.message)}`, 303);
+      throw err;
+    }
+  });
+
+  app.get('/polls', { config: page }, (_request, reply) => html(reply, pollListPage(views.polls, pathOf)));
+
+  app.get<{ Params: PollParams }>('/polls/:poll/share', { config: page }, (request, reply) => {
+    const view = views.require(request.params.poll);
+    const join = `${request.protocol}://${request.host}${view.path}`;
+    return html(reply, sharePage(view.poll, join, view.resultUrl));
+  });
+}
