@@ -108,6 +108,7 @@ describe('PostgreSQL roles', () => {
     assert.deepEqual(await excessPrivileges(await as('owner'), ROLE_TABLE_PRIVILEGES.result), [
       'owns the database',
       'CREATE on schema public',
+      'owns polls',
       'owns schema_migrations',
       'owns tallies',
       'owns votes',
@@ -126,7 +127,7 @@ describe('PostgreSQL roles', () => {
       await db.close();
     }
     assert.deepEqual(lines.map((l) => l.msg), [
-      'the PostgreSQL role connects with more rights than result needs (owns the database; CREATE on schema public; owns schema_migrations; owns tallies; owns votes): give it the role result (docs/security.md)',
+      'the PostgreSQL role connects with more rights than result needs (owns the database; CREATE on schema public; owns polls; owns schema_migrations; owns tallies; owns votes): give it the role result (docs/security.md)',
     ]);
   });
 

@@ -52,7 +52,8 @@ describe('result app (inject, real PostgreSQL)', () => {
     assert.equal(res.statusCode, 200);
     assert.match(res.headers['content-type'] as string, /^application\/json/);
     const body = res.json();
-    assert.deepEqual(Object.keys(body).sort(), ['options', 'poll', 'question', 'stale', 'total', 'updatedAt']);
+    assert.deepEqual(Object.keys(body).sort(), ['closedAt', 'options', 'poll', 'question', 'stale', 'status', 'total', 'updatedAt']);
+    assert.equal(body.status, 'open', 'a configured poll is always open');
     assert.equal(body.poll, 'default');
     assert.equal(body.question, 'Which do you prefer?');
     assert.deepEqual(body.options, [
