@@ -20,7 +20,18 @@ describe('buildResults', () => {
       total: 3,
       updatedAt: '2026-01-01T00:00:00.000Z',
       stale: false,
+      status: 'open',
+      closedAt: null,
     });
+  });
+
+  it('says "closed" for a closed poll or one past its closing time, with when it closed', () => {
+    const closed = buildResults({ ...poll, status: 'closed', closesAt: null, closedAt: '2026-02-01T10:00:00.000Z' }, [], false);
+    assert.deepEqual([closed.status, closed.closedAt], ['closed', '2026-02-01T10:00:00.000Z']);
+    const timed = buildResults({ ...poll, status: 'open', closesAt: '2020-01-01T00:00:00.000Z', closedAt: null }, [], false);
+    assert.deepEqual([timed.status, timed.closedAt], ['closed', '2020-01-01T00:00:00.000Z']);
+    const later = buildResults({ ...poll, status: 'open', closesAt: '2999-01-01T00:00:00.000Z', closedAt: null }, [], false);
+    assert.deepEqual([later.status, later.closedAt], ['open', null]);
   });
 
   it('ignores tallies of options that are not configured, in the options and in the total', () => {
