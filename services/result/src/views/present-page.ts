@@ -20,14 +20,12 @@ const CSS =
   ROWS_CSS +
   // The viewport is the canvas: sizes follow its width and, for many options, its height.
   'body{font-size:clamp(16px,1.25vw,40px)}' +
-  'main{min-height:100vh;display:grid;grid-template-columns:minmax(0,1fr) auto;gap:3.5vw;align-items:center;padding:4.5vh 4.5vw}' +
-  '.board{min-width:0}' +
+  'body{min-height:100vh;display:grid;grid-template-columns:minmax(0,1fr) auto;gap:3.5vw;align-items:center;padding:4.5vh 4.5vw}' +
+  'main{min-width:0}' +
   '.top{display:flex;flex-wrap:wrap;align-items:center;gap:.6em 1.2em;margin-bottom:1.2vh}' +
   '.eyebrow{font-size:1em}.status{font-size:.95em;padding:.35em .9em}' +
   'h1{margin:0;font-size:clamp(1.9rem,3.5vw,6rem);line-height:1.08;letter-spacing:-.025em;overflow-wrap:anywhere;text-wrap:balance}' +
   '.total{margin:1.2vh 0 4vh;font-size:1.5em;color:var(--muted)}.total b{color:var(--ink);font-variant-numeric:tabular-nums}' +
-  '.closed-note{display:inline-block;margin:0 0 3vh;padding:.35em .8em;border-radius:.5em;font-size:1.5em;font-weight:800;color:var(--closed);background:var(--closed-bg)}' +
-  '.closed-note[hidden]{display:none}' +
   'ol.options{--gap:clamp(.7rem,calc(22vh / var(--n)),2.6rem);--bar:clamp(.9rem,calc(30vh / var(--n)),2.6rem);' +
   'font-size:clamp(1.1rem,min(2.1vw,calc(36vh / var(--n))),3.4rem)}' +
   '.pct{font-size:1.25em}' +
@@ -37,12 +35,12 @@ const CSS =
   '.join .qr{display:block;width:100%;height:auto;margin:0 auto}' +
   '.join .url{margin:.5em 0 0;font-size:1.45em;font-weight:800;overflow-wrap:anywhere;color:#10131f}' +
   '.join .hint{margin:.3em 0 0;font-size:1em;color:#454b63}' +
-  '.closed-only,.is-closed .open-only{display:none}.is-closed .closed-only{display:block}' +
-  '.join .closed-only{font-size:1.4em;font-weight:800;color:#9f1239;margin:0}' +
+  '.closed-only,.is-closed .open-only{display:none}.is-closed .closed-only{display:revert}' +
+  '.join .closed-only h2{color:#9f1239}' +
   'footer{margin-top:4vh;display:flex;flex-wrap:wrap;align-items:center;gap:.5em 1.4em;font-size:.95em;color:var(--muted)}' +
   'footer button{font:inherit;font-weight:600;color:var(--accent);background:none;border:1.5px solid currentColor;border-radius:999px;padding:.25em .9em;cursor:pointer}' +
   'footer button[hidden]{display:none}' +
-  '@media (max-width:52rem),(orientation:portrait){main{grid-template-columns:1fr;align-items:start}.join{width:min(100%,24rem);margin:0 auto;padding:1.5rem;border-radius:1.2rem}' +
+  '@media (max-width:52rem),(orientation:portrait){body{grid-template-columns:1fr;align-items:start;padding:1.2rem}.join{width:min(100%,24rem);margin:0 auto;padding:1.5rem;border-radius:1.2rem}' +
   'ol.options{font-size:1.15rem;--gap:1rem;--bar:1rem}h1{font-size:clamp(1.6rem,7vw,3rem)}body{font-size:16px}}';
 
 export const PRESENT_PAGE_HEADERS = {
@@ -58,14 +56,14 @@ export interface PresentPageOptions {
   keepaliveMs: number;
 }
 
-function joinPanel(r: Results, votingUrl: string): string {
+function joinPanel(votingUrl: string): string {
   const shown = displayUrl(votingUrl);
   return (
     '<aside class="join" aria-label="How to vote">\n' +
     '<div class="open-only"><h2>Vote now</h2>' +
     qrSvg(votingUrl, `QR code of the voting page, ${shown}`) +
     `<p class="url">${escapeHtml(shown)}</p><p class="hint">Scan the code or open the address</p></div>\n` +
-    `<p class="closed-only">Voting has closed</p>\n</aside>\n`
+    '<div class="closed-only"><h2>Voting has closed</h2><p class="hint">Thank you for voting! These are the final results.</p></div>\n</aside>\n'
   );
 }
 
@@ -76,18 +74,16 @@ export function renderPresentPage(r: Results, opts: PresentPageOptions): string 
   const classes = [r.stale ? 'is-stale' : '', closed ? 'is-closed' : ''].filter(Boolean).join(' ');
   return (
     head(`Present · ${escapeHtml(r.question)}`, CSS) +
-    '<body>\n' +
-    `<main${classes ? ` class="${classes}"` : ''} data-poll="${escapeHtml(r.poll)}" data-events="${escapeHtml(eventsPath(opts.root, r.poll))}" data-keepalive="${opts.keepaliveMs}">\n` +
-    '<section class="board" aria-labelledby="question">\n' +
-    `<div class="top"><p class="eyebrow">Live results</p>${statusBadge(r)}</div>\n` +
+    `<body${classes ? ` class="${classes}"` : ''}>\n` +
+    `<main data-poll="${escapeHtml(r.poll)}" data-events="${escapeHtml(eventsPath(opts.root, r.poll))}" data-keepalive="${opts.keepaliveMs}">\n` +
+    `<div class="top"><p class="eyebrow"><span class="open-only">Live results</span><span class="closed-only">Results</span></p>${statusBadge(r)}</div>\n` +
     `<h1 id="question">${escapeHtml(r.question)}</h1>\n` +
     `<p class="total"><b id="total" data-v="${r.total}">${count(r.total)}</b><span id="unit">${votesUnit(r.total)}</span></p>\n` +
-    `<p id="closed" class="closed-note"${closed ? '' : ' hidden'}>Voting has closed · final result</p>\n` +
     `<ol class="options" aria-label="Votes per option" style="--n:${Math.max(r.options.length, 3)}">\n${renderRows(r)}\n</ol>\n` +
     `<footer><span id="updated">${updated}</span><a href="${opts.root}polls/${id}">Results page</a>` +
     '<button type="button" id="fullscreen" hidden>Full screen</button></footer>\n' +
-    '</section>\n' +
-    (opts.votingUrl ? joinPanel(r, opts.votingUrl) : '') +
-    `</main>\n<script>${PAGE_SCRIPT}</script>\n</body>\n</html>\n`
+    '</main>\n' +
+    (opts.votingUrl ? joinPanel(opts.votingUrl) : '') +
+    `<script>${PAGE_SCRIPT}</script>\n</body>\n</html>\n`
   );
 }

@@ -58,8 +58,8 @@ export function renderResultsPage(r: Results, opts: ResultsPageOptions): string 
   const classes = [r.stale ? 'is-stale' : '', closed ? 'is-closed' : ''].filter(Boolean).join(' ');
   return (
     head(`Results · ${escapeHtml(r.question)}`, CSS) +
-    '<body>\n' +
-    `<main${classes ? ` class="${classes}"` : ''} data-poll="${escapeHtml(r.poll)}" data-events="${escapeHtml(eventsPath(opts.root, r.poll))}" data-keepalive="${opts.keepaliveMs}">\n` +
+    `<body${classes ? ` class="${classes}"` : ''}>\n` +
+    `<main data-poll="${escapeHtml(r.poll)}" data-events="${escapeHtml(eventsPath(opts.root, r.poll))}" data-keepalive="${opts.keepaliveMs}">\n` +
     `<div class="top"><p class="eyebrow">Bernstein · Results</p>${statusBadge(r)}</div>\n` +
     `<h1>${escapeHtml(r.question)}</h1>\n` +
     `<p id="closed" class="closed-note"${closed ? '' : ' hidden'}>Voting has closed. These are the final results.</p>\n` +

@@ -54,6 +54,9 @@ export function isClosed(r: Results): boolean {
  * too); otherwise hidden until the script knows whether the stream is live.
  */
 export function statusBadge(r: Results): string {
+  if (isClosed(r)) {
+    return '<span id="status" class="status closed" role="status"><span class="dot" aria-hidden="true"></span><span class="st">Final result</span></span>';
+  }
   if (r.stale) {
     const text = r.updatedAt || r.total > 0 ? 'Stale · database unreachable' : 'Waiting for database';
     return `<span id="status" class="status stale" role="status"><span class="dot" aria-hidden="true"></span><span class="st">${text}</span></span>`;

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import type { Results } from '../src/results.js';
+import { PRESENT_PAGE_HEADERS, renderPresentPage } from '../src/views/present-page.js';
+import { castVotes, eventually, startDatabase, startResult, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
+import { axeViolations, CHROMIUM, launchChromium, screenshot, VIEWPORTS } from './page-tools.js';
+
+const POLL_URL = 'https://vote.example.org/';
+
+/** Every page of result, and what shows that its script (if any) has settled. */
+const PAGES = [
+  { name: 'results', path: '/', ready: '#status.live' },
+  { name: 'results-lunch', path: '/polls/lunch', ready: '#status.live' },
+  { name: 'present', path: '/polls/default/present', ready: '#status.live' },
+  { name: 'polls', path: '/polls', ready: 'h1' },
+  { name: 'poll-not-found', path: '/polls/nope', ready: 'h1' },
+  { name: 'page-not-found', path: '/polls/default/nothing/here', ready: 'h1' },
+] as const;
+
+describe('result pages in a real browser', { skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}` }, () => {
+  let database: TestDatabase;
+  let result: ResultInstance;
+  let browser: Browser;
+
+  before(async () => {
+    database = await startDatabase();
+    const votes = [
+      ...Array.from({ length: 41 }, () => 'a'),
+      ...Array.from({ length: 58 }, () => 'b'),
+      ...Array.from({ length: 23 }, () => 'c'),
+      ...Array.from({ length: 9 }, () => 'd'),
+    ].map((option, i) => ({ poll: 'default', voter: voterId(i), option }));
+    await castVotes(database.db, [...votes, { poll: 'lunch', voter: voterId(1), option: 'ramen' }]);
+    result = await startResult(database, { app: { pollUrl: POLL_URL } });
+    await eventually('listener', () => (result.listener.state === 'listening' ? true : undefined));
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await result?.close();
+    await database?.close();
+  });
+
+  async function open(path: string, colorScheme: 'light' | 'dark', viewport: { width: number; height: number }): Promise<{ page: Page; problems: string[] }> {
+    const context = await browser.newContext({ viewport, colorScheme, reducedMotion: 'reduce', deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    await page.goto(`${result.url}${path}`);
+    return { page, problems };
+  }
+
+  it('has no axe violation on any page, light and dark, phone and desktop', async () => {
+    const found: string[] = [];
+    for (const { name, path, ready } of PAGES) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        for (const [size, viewport] of Object.entries({ phone: VIEWPORTS.phone, desktop: VIEWPORTS.desktop })) {
+          const { page, problems } = await open(path, colorScheme, viewport);
+          await page.locator(ready).waitFor();
+          for (const v of await axeViolations(page)) found.push(`${name} ${colorScheme} ${size}: ${v}`);
+          // Nothing wider than the screen.
+          const [scroll, client] = await page.evaluate<[number, number]>('[document.documentElement.scrollWidth, document.documentElement.clientWidth]');
+          if (scroll > client) found.push(`${name} ${colorScheme} ${size}: ${scroll}px wide on a ${client}px screen`);
+          for (const p of problems) if (!/status of 404/.test(p)) found.push(`${name} ${colorScheme} ${size}: console: ${p}`);
+          await page.context().close();
+        }
+      }
+    }
+    assert.deepEqual(found, []);
+  });
+
+  it('present view: large type at 1920×1080, the QR code beside the bars, updated live', async () => {
+    const { page } = await open('/polls/default/present', 'dark', VIEWPORTS.projector);
+    await page.locator('#status.live').waitFor();
+    const sizes = await page.evaluate<{ h1: number; label: number; qr: { x: number; width: number }; bars: { right: number } }>(`(() => {
+      const px = (s) => parseFloat(getComputedStyle(document.querySelector(s)).fontSize);
+      const qr = document.querySelector('.qr').getBoundingClientRect();
+      const bars = document.querySelector('ol.options').getBoundingClientRect();
+      return { h1: px('h1'), label: px('.label'), qr: { x: qr.x, width: qr.width }, bars: { right: bars.right } };
+    })()`);
+    assert.ok(sizes.h1 >= 60, `question at ${sizes.h1}px`);
+    assert.ok(sizes.label >= 36, `option labels at ${sizes.label}px`);
+    assert.ok(sizes.qr.width >= 320, `QR code ${sizes.qr.width}px wide`);
+    assert.ok(sizes.qr.x > sizes.bars.right, 'the QR code is beside the bars');
+    assert.equal(await page.locator('.join .url').textContent(), 'vote.example.org');
+    assert.equal(await page.locator('li[data-id="b"] .pct').textContent(), '44%');
+
+    await castVotes(database.db, Array.from({ length: 60 }, (_, i) => ({ poll: 'default', voter: voterId(1000 + i), option: 'd' })));
+    await page.locator('#total', { hasText: /^191$/ }).waitFor();
+    await page.locator('li[data-id="d"] .n', { hasText: /^69$/ }).waitFor();
+    assert.match((await page.locator('li[data-id="d"]').getAttribute('class')) ?? '', /leader/);
+    // 41, 58, 23, 69 of 191: 21.47, 30.37, 12.04, 36.13 → 21 + 30 + 12 + 36 = 99, one point to the largest remainder.
+    const shares = await page.locator('.pct').allTextContents();
+    assert.deepEqual(shares, ['22%', '30%', '12%', '36%']);
+    assert.match((await page.locator('#updated').textContent()) ?? '', /^Updated \d\d:\d\d:\d\d UTC$/);
+    await page.waitForTimeout(300);
+    await screenshot(page, 'present-desktop-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await screenshot(page, 'present-desktop-light');
+    await page.setViewportSize(VIEWPORTS.phone);
+    await screenshot(page, 'present-phone-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, 'present-phone-dark');
+    await page.context().close();
+  });
+
+  it('present view: the closed state shows the final result and no join code', async () => {
+    const current = (await (await fetch(`${result.url}/api/polls/default/results`)).json()) as Results;
+    const closed = { ...current, status: 'closed' } as Results;
+    for (const colorScheme of ['dark', 'light'] as const) {
+      const context = await browser.newContext({ viewport: VIEWPORTS.projector, colorScheme, reducedMotion: 'reduce', deviceScaleFactor: 1 });
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('console', (m) => problems.push(m.text()));
+      page.on('pageerror', (e) => problems.push(e.message));
+      // A closed poll as the server renders and streams it (until the poll service's close
+      // reaches result's API as `status`, it is served here).
+      await page.route('**/polls/default/present', (route) =>
+        route.fulfill({ status: 200, headers: PRESENT_PAGE_HEADERS, body: renderPresentPage(closed, { root: '../../', votingUrl: POLL_URL, keepaliveMs: 15_000 }) }),
+      );
+      await page.route('**/api/polls/default/events', (route) =>
+        route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: `retry: 600000\nevent: results\ndata: ${JSON.stringify(closed)}\n\n` }),
+      );
+      await page.goto(`${result.url}/polls/default/present`);
+      // The stream ends after its one event: the badge stays on the final result all the same.
+      await page.waitForTimeout(500);
+      assert.equal(await page.locator('#status').textContent(), 'Final result');
+      assert.deepEqual(problems, []);
+      assert.equal(await page.locator('.join .qr').isVisible(), false, 'no code to scan once voting has closed');
+      assert.equal(await page.locator('.join h2:visible').textContent(), 'Voting has closed');
+      assert.equal(await page.locator('.eyebrow').innerText(), 'RESULTS');
+      assert.deepEqual(await axeViolations(page), []);
+      await screenshot(page, `present-closed-desktop-${colorScheme}`);
+      await context.close();
+    }
+  });
+
+  it('results page screenshots, phone and desktop, light and dark', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      for (const [size, viewport] of Object.entries({ phone: VIEWPORTS.phone, desktop: VIEWPORTS.desktop })) {
+        const { page } = await open('/', colorScheme, viewport);
+        await page.locator('#status.live').waitFor();
+        await screenshot(page, `results-${size}-${colorScheme}`);
+        await page.context().close();
+      }
+      const { page } = await open('/polls', colorScheme, VIEWPORTS.desktop);
+      await screenshot(page, `polls-desktop-${colorScheme}`);
+      await page.goto(`${result.url}/polls/nope`);
+      await screenshot(page, `error-desktop-${colorScheme}`);
+      await page.context().close();
+    }
+  });
+});
