@@ -48,6 +48,12 @@ describe('admin page in a real browser', { skip: existsSync(CHROMIUM) ? false : 
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { name: 'Polls' }).waitFor();
 
+    await page.getByLabel('Question').fill('Lonely?');
+    await page.getByLabel('Answers, one per line (2 to 20)').fill('Only one\n');
+    await page.getByRole('button', { name: 'Create poll' }).click();
+    assert.equal(await page.getByRole('alert').textContent(), 'invalid poll definition: "options" must have 2 to 20 options, not 1');
+    assert.equal(await page.locator('tr', { hasText: 'Lonely?' }).count(), 0, 'nothing created');
+
     await page.getByLabel('Question').fill('Coffee or tea?');
     await page.getByLabel('Answers, one per line (2 to 20)').fill('Coffee\nTea\n');
     await page.getByRole('button', { name: 'Create poll' }).click();

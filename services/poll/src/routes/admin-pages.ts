@@ -5,7 +5,7 @@
  * browser is sent back to /admin (303) with a notice, so a reload never repeats it.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BernsteinError, parsePollInput } from '@bernstein/common';
+import { BernsteinError, ErrorCode, parsePollInput } from '@bernstein/common';
 import type { AdminAuth } from '../admin-auth.js';
 import type { RouteFlags } from '../errors.js';
 import type { PollStore } from '../poll-store.js';
@@ -41,9 +41,8 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: { auth: Admi
 
   app.get('/admin', { config: page }, (request, reply) => {
     if (!auth.hasSession(request)) return html(reply, loginPage());
-    const { done, error } = request.query as { done?: string; error?: string };
-    const notice = typeof error === 'string' ? { ok: false, text: error.slice(0, 300) } : typeof done === 'string' ? NOTICES[done] : undefined;
-    return html(reply, adminPage(views.polls, pathOf, notice));
+    const { done } = request.query as { done?: string };
+    return html(reply, adminPage(views.polls, pathOf, typeof done === 'string' ? NOTICES[done] : undefined));
   });
 
   app.post<{ Body: { token?: string } }>('/admin/login', { config: page, onRequest: formGuard }, (request, reply) => {
@@ -60,13 +59,18 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: { auth: Admi
     return reply.redirect('/admin', 303);
   });
 
-  /** Runs an admin action; a refusal comes back to the admin page as its notice. */
+  /**
+   * Runs an admin action, then redirects (303) to the admin page with its notice. A refusal
+   * (bad definition, closed, managed by configuration) is the admin page itself, with the
+   * message as its notice and the refusal's status; never a message carried in the URL, which
+   * another site could link to.
+   */
   async function act(reply: FastifyReply, action: () => Promise<string>): Promise<FastifyReply> {
     try {
       return reply.redirect(`/admin?done=${await action()}`, 303);
     } catch (err) {
-      if (err instanceof BernsteinError && err.status < 500) return reply.redirect(`/admin?error=${encodeURIComponent(err.message)}`, 303);
-      throw err;
+      if (!(err instanceof BernsteinError) || err.status >= 500) throw err;
+      return reply.code(err.status).headers(HTML_HEADERS).send(adminPage(views.polls, pathOf, { ok: false, text: err.message }));
     }
   }
 
@@ -101,13 +105,13 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: { auth: Admi
 
   app.post<{ Params: PollParams; Body: { count?: string } }>('/admin/polls/:poll/codes', adminForm, async (request, reply) => {
     const count = Number(request.body.count);
-    if (!Number.isSafeInteger(count) || count < 1 || count > 1000)
-      return reply.redirect(`/admin?error=${encodeURIComponent('Choose between 1 and 1000 codes.')}`, 303);
     try {
+      if (!Number.isSafeInteger(count) || count < 1 || count > 1000)
+        throw new BernsteinError(ErrorCode.BODY_INVALID, 'Choose between 1 and 1000 codes.', 400);
       return sendCodesCsv(reply, request.params.poll, await store.addCodes(request.params.poll, count));
     } catch (err) {
-      if (err instanceof BernsteinError && err.status < 500) return reply.redirect(`/admin?error=${encodeURIComponent(err.message)}`, 303);
-      throw err;
+      if (!(err instanceof BernsteinError) || err.status >= 500) throw err;
+      return reply.code(err.status).headers(HTML_HEADERS).send(adminPage(views.polls, pathOf, { ok: false, text: err.message }));
     }
   });
 
