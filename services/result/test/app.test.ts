@@ -101,7 +101,7 @@ describe('result app (inject, real PostgreSQL)', () => {
     assert.equal(res.statusCode, 200);
     assert.match(res.headers['content-type'] as string, /^text\/html/);
     assert.match(res.body, /<h1>Which do you prefer\?<\/h1>/);
-    assert.match(res.body, /Dogs<span class="badge">Leading<\/span>/);
+    assert.match(res.body, /Dogs<span class="badge"><span class="open-only">Leading<\/span><span class="closed-only">Winner<\/span><\/span>/);
     assert.match(res.body, /<span class="pct">67%<\/span><span class="n" data-v="2">2<\/span>/);
     assert.match(res.body, /data-id="c"[^]*?<span class="pct">0%<\/span><span class="n" data-v="0">0<\/span>/);
     assert.match(res.body, /data-events="\.\/api\/polls\/default\/events"/);

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import type { Results } from '../src/results.js';
-import { PRESENT_PAGE_HEADERS, renderPresentPage } from '../src/views/present-page.js';
+import { UPSERT_POLL_SQL } from '../../worker/src/batch.js';
 import { castVotes, eventually, startDatabase, startResult, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
 import { axeViolations, CHROMIUM, launchChromium, screenshot, VIEWPORTS } from './page-tools.js';
 
@@ -43,6 +42,25 @@ describe('result pages in a real browser', { skip: existsSync(CHROMIUM) ? false 
     await result?.close();
     await database?.close();
   });
+
+  /** A poll defined through poll's API, as the worker writes it (result hears of it by NOTIFY). */
+  let seq = 0;
+  async function writePoll(id: string, status: 'open' | 'closed'): Promise<void> {
+    const definition = {
+      question: 'Where do you deploy?',
+      options: [
+        { id: 'k8s', label: 'Kubernetes' },
+        { id: 'compose', label: 'Compose' },
+        { id: 'systemd', label: 'systemd units' },
+      ],
+      access: 'open',
+      closesAt: null,
+      createdAt: '2026-11-29T18:00:00.000Z',
+    };
+    const now = Date.now();
+    await database.db.query(UPSERT_POLL_SQL, [id, JSON.stringify(definition), status, false, now, String(now), String(++seq), status === 'closed' ? now : null]);
+    await eventually(`poll ${id} ${status}`, () => (result.store.polls.get(id)?.status === status ? true : undefined));
+  }
 
   async function open(path: string, colorScheme: 'light' | 'dark', viewport: { width: number; height: number }): Promise<{ page: Page; problems: string[] }> {
     const context = await browser.newContext({ viewport, colorScheme, reducedMotion: 'reduce', deviceScaleFactor: 1 });
@@ -109,35 +127,39 @@ describe('result pages in a real browser', { skip: existsSync(CHROMIUM) ? false 
     await page.context().close();
   });
 
-  it('present view: the closed state shows the final result and no join code', async () => {
-    const current = (await (await fetch(`${result.url}/api/polls/default/results`)).json()) as Results;
-    const closed = { ...current, status: 'closed' } as Results;
+  it('present view: turns to the closed state, live, when the poll is closed', async () => {
+    await writePoll('talk', 'open');
+    await castVotes(database.db, [
+      ...Array.from({ length: 31 }, (_, i) => ({ poll: 'talk', voter: voterId(i), option: 'k8s' })),
+      ...Array.from({ length: 17 }, (_, i) => ({ poll: 'talk', voter: voterId(100 + i), option: 'compose' })),
+      ...Array.from({ length: 6 }, (_, i) => ({ poll: 'talk', voter: voterId(200 + i), option: 'systemd' })),
+    ]);
+    const { page } = await open('/polls/talk', 'light', VIEWPORTS.desktop);
+    await page.locator('#status.live').waitFor();
+    await page.goto(`${result.url}/polls/talk/present`);
+    await page.locator('#status.live').waitFor();
+    await page.locator('.join .qr').waitFor();
+    assert.equal(await page.locator('.join .url').textContent(), 'vote.example.org/polls/talk');
+    await page.setViewportSize(VIEWPORTS.projector);
+    await page.waitForTimeout(300);
+    await screenshot(page, 'present-open-desktop-light');
+
+    await writePoll('talk', 'closed');
+    await page.locator('#status.closed', { hasText: 'Final result' }).waitFor();
+    assert.equal(await page.locator('.join .qr').isVisible(), false, 'no code to scan once voting has closed');
+    assert.equal(await page.locator('.join h2:visible').textContent(), 'Voting has closed');
+    assert.equal(await page.locator('.eyebrow').innerText(), 'RESULTS');
+    assert.deepEqual(await page.locator('.pct').allTextContents(), ['57%', '32%', '11%'], '31, 17, 6 of 54: 57.41, 31.48, 11.11: the point left over goes to .48');
+    assert.deepEqual(await axeViolations(page), []);
     for (const colorScheme of ['dark', 'light'] as const) {
-      const context = await browser.newContext({ viewport: VIEWPORTS.projector, colorScheme, reducedMotion: 'reduce', deviceScaleFactor: 1 });
-      const page = await context.newPage();
-      const problems: string[] = [];
-      page.on('console', (m) => problems.push(m.text()));
-      page.on('pageerror', (e) => problems.push(e.message));
-      // A closed poll as the server renders and streams it (until the poll service's close
-      // reaches result's API as `status`, it is served here).
-      await page.route('**/polls/default/present', (route) =>
-        route.fulfill({ status: 200, headers: PRESENT_PAGE_HEADERS, body: renderPresentPage(closed, { root: '../../', votingUrl: POLL_URL, keepaliveMs: 15_000 }) }),
-      );
-      await page.route('**/api/polls/default/events', (route) =>
-        route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: `retry: 600000\nevent: results\ndata: ${JSON.stringify(closed)}\n\n` }),
-      );
-      await page.goto(`${result.url}/polls/default/present`);
-      // The stream ends after its one event: the badge stays on the final result all the same.
-      await page.waitForTimeout(500);
-      assert.equal(await page.locator('#status').textContent(), 'Final result');
-      assert.deepEqual(problems, []);
-      assert.equal(await page.locator('.join .qr').isVisible(), false, 'no code to scan once voting has closed');
-      assert.equal(await page.locator('.join h2:visible').textContent(), 'Voting has closed');
-      assert.equal(await page.locator('.eyebrow').innerText(), 'RESULTS');
-      assert.deepEqual(await axeViolations(page), []);
+      await page.emulateMedia({ colorScheme });
       await screenshot(page, `present-closed-desktop-${colorScheme}`);
-      await context.close();
     }
+    // The results page of a closed poll says so and no longer offers to vote.
+    await page.goto(`${result.url}/polls/talk`);
+    assert.equal(await page.locator('#closed').isVisible(), true);
+    assert.equal(await page.getByRole('link', { name: 'Vote' }).count(), 0);
+    await page.context().close();
   });
 
   it('results page screenshots, phone and desktop, light and dark', async () => {

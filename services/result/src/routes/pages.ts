@@ -40,7 +40,9 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
 
   app.get('/', async (_req, reply) => sendResults(tallies.polls.defaultPoll.id, './', reply));
   app.get('/polls', async (_req, reply) => {
-    const entries = tallies.polls.polls.map((p) => ({ results: results(p.id), votingUrl: voting(p.id) }));
+    // Archived polls keep their pages (links stay valid) but leave the list.
+    const listed = tallies.polls.polls.filter((p) => !p.archived);
+    const entries = listed.map((p) => ({ results: results(p.id), votingUrl: voting(p.id) }));
     return reply.headers(POLLS_PAGE_HEADERS).send(renderPollsPage(entries, './'));
   });
   app.get<{ Params: PollParams }>('/polls/:poll', async (req, reply) => sendResults(req.params.poll, '../', reply));

@@ -35,7 +35,6 @@ const CSS =
   '.join .qr{display:block;width:100%;height:auto;margin:0 auto}' +
   '.join .url{margin:.5em 0 0;font-size:1.45em;font-weight:800;overflow-wrap:anywhere;color:#10131f}' +
   '.join .hint{margin:.3em 0 0;font-size:1em;color:#454b63}' +
-  '.closed-only,.is-closed .open-only{display:none}.is-closed .closed-only{display:revert}' +
   '.join .closed-only h2{color:#9f1239}' +
   'footer{margin-top:4vh;display:flex;flex-wrap:wrap;align-items:center;gap:.5em 1.4em;font-size:.95em;color:var(--muted)}' +
   'footer button{font:inherit;font-weight:600;color:var(--accent);background:none;border:1.5px solid currentColor;border-radius:999px;padding:.25em .9em;cursor:pointer}' +

@@ -24,7 +24,7 @@ const CSS =
   '.closed-note[hidden]{display:none}' +
   '.label,.pct{font-size:1.05rem}' +
   'footer{margin-top:1.7rem;padding-top:1rem;border-top:1px solid var(--line);display:flex;justify-content:space-between;gap:.5rem 1rem;flex-wrap:wrap;font-size:.9rem;color:var(--muted)}' +
-  'footer nav{display:flex;gap:.4rem 1.1rem;flex-wrap:wrap}.is-closed .open-only{display:none}';
+  'footer nav{display:flex;gap:.4rem 1.1rem;flex-wrap:wrap}';
 
 /**
  * Headers of the results page: its stylesheet and script allowed by hash (computed here from

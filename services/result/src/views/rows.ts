@@ -36,7 +36,7 @@ export function renderRows(r: Results): string {
       const leader = max > 0 && o.votes === max;
       return (
         `<li data-id="${escapeHtml(o.id)}"${leader ? ' class="leader"' : ''} style="--c:${colourOf(i)}">` +
-        `<div class="row"><span class="label"><span class="swatch" aria-hidden="true"></span>${escapeHtml(o.label)}<span class="badge">Leading</span></span>` +
+        `<div class="row"><span class="label"><span class="swatch" aria-hidden="true"></span>${escapeHtml(o.label)}<span class="badge"><span class="open-only">Leading</span><span class="closed-only">Winner</span></span></span>` +
         `<span class="fig"><span class="pct">${shares[i] ?? 0}%</span><span class="n" data-v="${o.votes}">${count(o.votes)}</span><span class="u">${votesUnit(o.votes)}</span></span></div>` +
         `<div class="track" aria-hidden="true"><div class="fill" style="width:${width.toFixed(2)}%"></div></div></li>`
       );
@@ -44,9 +44,9 @@ export function renderRows(r: Results): string {
     .join('\n');
 }
 
-/** The poll's status as H12a's results carry it; results without one are of an open poll. */
+/** Closed by the admin or past its closing time: the results are final. */
 export function isClosed(r: Results): boolean {
-  return (r as Results & { status?: unknown }).status === 'closed';
+  return r.status === 'closed';
 }
 
 /**

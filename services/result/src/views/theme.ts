@@ -27,6 +27,8 @@ export const BASE_CSS =
   '.status.stale{color:var(--stale);background:var(--stale-bg)}' +
   '.status.closed{color:var(--closed);background:var(--closed-bg)}' +
   '@keyframes pulse{0%{box-shadow:0 0 0 0 color-mix(in srgb,currentColor 55%,transparent)}100%{box-shadow:0 0 0 .55rem transparent}}' +
+  // Parts shown only while the poll is open, or only once it has closed (class on <body>).
+  '.closed-only,.is-closed .open-only{display:none!important}.is-closed .closed-only{display:revert!important}' +
   '.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}' +
   '@media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important}}';
 
