@@ -97,11 +97,24 @@ export class VoterCookies {
   }
 
   /**
-   * Sends the voter's cookie when it needs one, once its vote is recorded: a refused vote
-   * (rate-limited, Redis away) hands out no identity.
+   * Sends the voter's cookie when it needs one, once its vote is recorded. A vote refused for
+   * certain (rate-limited, closed, bad input: nothing written) hands out no identity.
    */
   issue(reply: FastifyReply, voter: Voter): void {
     if (voter.setCookie) reply.setCookie(VOTER_COOKIE, voter.id, VOTER_COOKIE_OPTIONS);
+  }
+
+  /**
+   * For `.catch()` on a vote's append: when its outcome is unknown (503: Redis went away, the
+   * vote may have been written before the reply was lost), the new voter still gets its
+   * cookie, so the retry the 503 asks for is the same voter and can only repeat that vote,
+   * never count a second voter. Rethrows the error for the error handler.
+   */
+  keepIdentityOnUnknownOutcome(reply: FastifyReply, voter: Voter): (err: unknown) => never {
+    return (err: unknown) => {
+      if (err instanceof BernsteinError && err.status === 503) this.issue(reply, voter);
+      throw err;
+    };
   }
 }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode } from '@bernstein/common';
 import { waitFor } from '@bernstein/local';
+import { VOTER_COOKIE } from '../src/voter-cookie.js';
 import { FORM_HEADERS, JSON_HEADERS, startHarness, type Harness } from './helpers.js';
 
 const vote = (h: Harness, option = 'a') =>
@@ -52,6 +53,31 @@ describe('votes while Redis is away', () => {
       'the acknowledged vote survived the restart (AOF) and the refused ones were never written',
     );
     assert.match(await h.metrics.metrics(), /bernstein_poll_votes_rejected_total\{code="REDIS_UNAVAILABLE",service="poll"\} 2/);
+  });
+
+  it('gives a new voter refused with 503 its cookie, so the retry is the same voter', async () => {
+    // The vote may have reached Redis before the connection broke: a retry without the
+    // cookie would count a second voter. With it, the retry can only repeat that vote.
+    await h.server.stop();
+    await waitFor('the client to notice', async () => assert.notEqual(h.redis.status, 'ready'));
+    const refused = await vote(h, 'a');
+    assert.equal(refused.statusCode, 503);
+    const cookie = refused.cookies.find((c) => c.name === VOTER_COOKIE);
+    assert.ok(cookie, 'the 503 carries the voter cookie');
+    const certain = await h.app.inject({ method: 'POST', url: '/api/polls/default/votes', headers: { ...JSON_HEADERS }, payload: { option: 'no-such-option' } });
+    assert.equal(certain.cookies.length, 0, 'a vote refused for certain hands out no identity');
+
+    await h.server.restart();
+    await waitFor('the client to reconnect', async () => assert.equal(h.redis.status, 'ready'));
+    const before = (await h.entries()).length;
+    const headers = { ...JSON_HEADERS, cookie: `${VOTER_COOKIE}=${cookie.value}` };
+    for (const option of ['a', 'b']) {
+      const retried = await h.app.inject({ method: 'POST', url: '/api/polls/default/votes', headers, payload: { option } });
+      assert.equal(retried.statusCode, 202);
+    }
+    const mine = (await h.entries()).slice(before);
+    assert.equal(mine.length, 2);
+    assert.equal(mine[0]?.fields.voter, mine[1]?.fields.voter, 'both votes are the one voter of the refused request');
   });
 
   it('answers 503 when Redis hangs instead of holding the request', async () => {

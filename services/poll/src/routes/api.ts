@@ -65,7 +65,8 @@ export function registerApiRoutes(app: FastifyInstance, { views, votes, voters, 
       const { option } = request.body;
       requireOption(view, option);
       const voter = voters.voterOf(request);
-      const id = await votes.append(view.poll, voter.id, option, voter.isNew ? 'new' : 'returning', request.ip, request.body.code);
+      const id = await votes.append(view.poll, voter.id, option, voter.isNew ? 'new' : 'returning', request.ip, request.body.code)
+        .catch(voters.keepIdentityOnUnknownOutcome(reply, voter));
       voters.issue(reply, voter);
       metrics.acceptedFor(view.poll.id).inc();
       return reply.code(202).send({ poll: view.poll.id, option, receipt: id });

@@ -60,7 +60,8 @@ export function registerPageRoutes(app: FastifyInstance, { views, votes, voters,
     const option = request.body.vote;
     requireOption(view, option);
     const voter = voters.voterOf(request);
-    await votes.append(view.poll, voter.id, option, voter.isNew ? 'new' : 'returning', request.ip, request.body.code);
+    await votes.append(view.poll, voter.id, option, voter.isNew ? 'new' : 'returning', request.ip, request.body.code)
+      .catch(voters.keepIdentityOnUnknownOutcome(reply, voter));
     voters.issue(reply, voter);
     metrics.acceptedFor(view.poll.id).inc();
     reply.setCookie(view.choiceCookie, option, CHOICE_COOKIE_OPTIONS);
