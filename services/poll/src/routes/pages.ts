@@ -127,6 +127,7 @@ const PAGE_MESSAGES: Partial<Record<string, string>> = {
   [ErrorCode.CODE_UNKNOWN]: 'This access code is not valid for this poll, so your vote was not recorded. Check the code and try again.',
   [ErrorCode.CODE_USED]: 'This access code has already been used by someone else, so your vote was not recorded.',
   [ErrorCode.CROSS_SITE_REQUEST]: 'This vote was sent from another website, so it was not recorded. To vote, use the buttons on this page.',
+  [ErrorCode.NOT_FOUND]: 'There is nothing at this address. The link may be mistyped, or the page may have moved.',
 };
 
 /** The page's words for an error: seconds to wait when rate-limited, else PAGE_MESSAGES or the API message. */

@@ -38,7 +38,9 @@ export class PollPage {
       Buffer.from(
         this.render(
           i,
-          `<p class="notice ok" role="status">Thanks! Your vote for <strong>${escapeHtml(o.label)}</strong> has been recorded.</p>\n`,
+          // autofocus: after the form's round trip, focus (and a screen reader) starts at the
+          // confirmation instead of the top of the page; no script needed.
+          `<p class="notice ok" role="status" id="confirmation" tabindex="-1" autofocus>Thanks! Your vote for <strong>${escapeHtml(o.label)}</strong> has been recorded.</p>\n`,
         ),
       ),
     );
@@ -60,7 +62,7 @@ export class PollPage {
         `<input type="hidden" name="return" value="${escapeHtml(this.opts.formAction)}">` +
         '<button type="submit" id="start-over"><span>Start over as a new voter</span></button></form>\n'
       : '';
-    return this.render(choice, `<p class="notice err" role="alert">${escapeHtml(message)}</p>\n${action}`);
+    return this.render(choice, `<p class="notice err" role="alert" tabindex="-1" autofocus>${escapeHtml(message)}</p>\n${action}`);
   }
 
   private render(choice: number | undefined, notice: string): string {

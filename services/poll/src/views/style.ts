@@ -17,7 +17,7 @@ export const CSS = [
   '.brand{margin:0 0 .25rem;font-size:.8125rem;font-weight:600;letter-spacing:.08em;text-transform:uppercase;color:var(--muted)}',
   'h1{margin:0 0 1.25rem;font-size:clamp(1.375rem,4.5vw,1.75rem);line-height:1.25;overflow-wrap:anywhere}',
   '.notice{margin:0 0 1.25rem;padding:.75rem 1rem;border:1px solid;border-radius:.625rem;overflow-wrap:anywhere}',
-  '.ok{color:var(--ok);background:var(--ok-bg)}.err{color:var(--err);background:var(--err-bg)}',
+  '.ok{color:var(--ok);background:var(--ok-bg)}.err{color:var(--err);background:var(--err-bg)}.notice:focus-visible{outline:3px solid var(--accent);outline-offset:2px}',
   'ul{list-style:none;margin:0;padding:0;display:grid;gap:.75rem}',
   'button{width:100%;display:flex;align-items:center;justify-content:space-between;gap:1rem;min-height:3.25rem;',
   'padding:.75rem 1rem;font:inherit;font-weight:500;text-align:left;color:inherit;background:var(--card);',

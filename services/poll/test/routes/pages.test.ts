@@ -56,7 +56,9 @@ describe('poll pages', () => {
   it('answers an HTML 404 for unknown pages', async () => {
     const res = await h.app.inject('/nothing/here');
     assert.equal(res.statusCode, 404);
-    assert.match(res.body, /Not found/);
+    assert.match(res.body, /<h1>Page not found<\/h1>/);
+    assert.doesNotMatch(res.body, /nothing here|GET/, 'words for voters, not the API message');
+    assert.match(res.body, /<a href="\/">Go to the poll<\/a> · <a href="\/polls">See all polls<\/a>/, 'a way on');
   });
 
   it('votes through the form: 303 to /?voted=<id>, the entry appended, the choice shown after the redirect', async () => {
@@ -79,7 +81,7 @@ describe('poll pages', () => {
       headers: { cookie: `${cookieHeader(voter)}; ${cookieHeader(choice)}` },
     });
     assert.equal(page.statusCode, 200);
-    assert.match(page.body, /role="status">Thanks! Your vote for <strong>Dogs &amp; &quot;friends&quot;<\/strong> has been recorded/);
+    assert.match(page.body, /role="status" id="confirmation" tabindex="-1" autofocus>Thanks! Your vote for <strong>Dogs &amp; &quot;friends&quot;<\/strong> has been recorded/);
     assert.deepEqual(
       buttons(page.body).map(([id, , current]) => [id, current]),
       [['a', false], ['b', true], ['c', false]],

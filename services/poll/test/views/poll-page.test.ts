@@ -36,7 +36,7 @@ describe('PollPage', () => {
     assert.match(chosen, /value="y" aria-current="true"/);
     assert.doesNotMatch(chosen, /role="status"/);
     const confirmed = page.page(1, true).toString();
-    assert.match(confirmed, /role="status">Thanks! Your vote for <strong>It&#39;s fine<\/strong>/);
+    assert.match(confirmed, /role="status" id="confirmation" tabindex="-1" autofocus>Thanks! Your vote for <strong>It&#39;s fine<\/strong>/);
     assert.equal(page.page(undefined, false).toString().includes('aria-current="true"'), false);
   });
 
@@ -47,7 +47,7 @@ describe('PollPage', () => {
 
   it('escapes error notices', () => {
     const html = page.withError('no option "<b>"', 0);
-    assert.match(html, /role="alert">no option &quot;&lt;b&gt;&quot;<\/p>/);
+    assert.match(html, /role="alert" tabindex="-1" autofocus>no option &quot;&lt;b&gt;&quot;<\/p>/);
     assert.match(html, /value="x" aria-current="true"/);
   });
 
