@@ -34,7 +34,7 @@ export const CSS = [
   'border:2px solid var(--border);border-radius:.5rem;margin:.25rem 0 .75rem}input:focus-visible,textarea:focus-visible,select:focus-visible',
   '{outline:3px solid var(--accent);outline-offset:1px}.row{display:flex;gap:.5rem;flex-wrap:wrap;align-items:center}',
   '.row form{display:flex;gap:.5rem;align-items:center}.row input{width:5rem;margin:0}.row button,.small{width:auto;min-height:2.5rem;padding:.4rem .8rem}',
-  'table{width:100%;border-collapse:collapse;margin:1rem 0}td,th{text-align:left;padding:.5rem .25rem;border-top:1px solid var(--border);vertical-align:top;overflow-wrap:anywhere}',
+  'table{width:100%;border-collapse:collapse;margin:1rem 0}td,th{text-align:left;padding:.5rem .25rem;border-top:1px solid var(--border);vertical-align:top}td{overflow-wrap:anywhere}',
   'h2{font-size:1.125rem;margin:1.5rem 0 .5rem}.qr{display:block;width:min(100%,16rem);height:auto;margin:1rem auto}',
   '.url{overflow-wrap:anywhere;font-family:ui-monospace,monospace}',
 ].join('');
