@@ -65,7 +65,8 @@ export class PollStore {
     // Messages published while the subscription was down are lost: read everything again.
     subscriber.on('ready', () => void this.loadAll().catch((err: unknown) => this.warn(err)));
     subscriber.on('error', () => undefined); // reconnects by itself; failures show in votes and resyncs
-    await subscriber.subscribe(pollChannel(this.stream)).catch((err: unknown) => this.warn(err));
+    // Not awaited: start-up never waits on the subscription (the resync covers its absence).
+    subscriber.subscribe(pollChannel(this.stream)).catch((err: unknown) => this.warn(err));
     this.resync = setInterval(() => void this.loadAll().catch((err: unknown) => this.warn(err)), resyncMs);
     this.resync.unref();
     await this.loadAll().catch((err: unknown) => this.warn(err));

@@ -29,6 +29,7 @@ export interface PollView {
 export class PollViews {
   private readonly byId = new Map<string, PollView>();
   private list: string | undefined;
+  private listValidUntil = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly catalog: LivePolls,
@@ -47,9 +48,12 @@ export class PollViews {
   /** `GET /api/polls` body: every poll but the archived ones. */
   get listJson(): string {
     const now = Date.now();
-    // Rebuilt when a closing time may have passed, else cached.
-    if (this.list === undefined || this.catalog.polls.some((p) => p.closesAt !== null && statusOf(p, now) !== statusOf(p, now - 1000))) {
-      this.list = JSON.stringify({ polls: this.catalog.polls.filter((p) => !p.archived).map((p) => describePoll(p, now)) });
+    // Cached until a poll changes or the next closing time passes.
+    if (this.list === undefined || now >= this.listValidUntil) {
+      const polls = this.catalog.polls.filter((p) => !p.archived);
+      this.list = JSON.stringify({ polls: polls.map((p) => describePoll(p, now)) });
+      const closings = polls.filter((p) => statusOf(p, now) === 'open' && p.closesAt !== null).map((p) => Date.parse(p.closesAt as string));
+      this.listValidUntil = Math.min(Number.POSITIVE_INFINITY, ...closings);
     }
     return this.list;
   }

@@ -33,7 +33,7 @@ function voterCookie(res: { headers: Record<string, unknown> }): string {
   return cookieHeader(line);
 }
 
-describe('poll lifecycle across two poll replicas', () => {
+describe('poll lifecycle across two poll replicas', { timeout: 60_000 }, () => {
   let server: RedisServer;
   let a: Harness;
   let b: Harness;
@@ -165,11 +165,15 @@ describe('poll lifecycle across two poll replicas', () => {
     assert.equal((await create(a.app, { ...lunch, id: 'timed', closesAt })).statusCode, 201);
     await waitFor('replica b', async () => assert.equal((await b.app.inject('/api/polls/timed')).statusCode, 200), 1000, 10);
     assert.equal((await vote(b.app, 'timed', 'a')).statusCode, 202);
+    const statusInList = async (h: Harness) =>
+      ((await h.app.inject('/api/polls')).json() as { polls: { id: string; status: string }[] }).polls.find((p) => p.id === 'timed')?.status;
+    assert.equal(await statusInList(b), 'open');
     await new Promise((r) => setTimeout(r, Date.parse(closesAt) - Date.now() + 50));
     const late = await vote(b.app, 'timed', 'b');
     assert.equal(late.statusCode, 409);
     assert.equal(late.json().error.code, ErrorCode.POLL_CLOSED);
     assert.equal((await a.app.inject('/api/polls/timed')).json().status, 'closed');
+    assert.equal(await statusInList(b), 'closed', 'the cached list follows the closing time');
     await waitFor('the stored status', async () => assert.equal(await a.inspect.hget('votes:poll:timed', 'status'), 'closed'), 2000, 20);
   });
 
