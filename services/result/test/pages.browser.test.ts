@@ -45,14 +45,19 @@ describe('result pages in a real browser', { skip: existsSync(CHROMIUM) ? false 
 
   /** A poll defined through poll's API, as the worker writes it (result hears of it by NOTIFY). */
   let seq = 0;
-  async function writePoll(id: string, status: 'open' | 'closed'): Promise<void> {
+  async function writePoll(
+    id: string,
+    status: 'open' | 'closed',
+    question = 'Where do you deploy?',
+    options = [
+      { id: 'k8s', label: 'Kubernetes' },
+      { id: 'compose', label: 'Compose' },
+      { id: 'systemd', label: 'systemd units' },
+    ],
+  ): Promise<void> {
     const definition = {
-      question: 'Where do you deploy?',
-      options: [
-        { id: 'k8s', label: 'Kubernetes' },
-        { id: 'compose', label: 'Compose' },
-        { id: 'systemd', label: 'systemd units' },
-      ],
+      question,
+      options,
       access: 'open',
       closesAt: null,
       createdAt: '2026-11-29T18:00:00.000Z',
@@ -159,6 +164,28 @@ describe('result pages in a real browser', { skip: existsSync(CHROMIUM) ? false 
     await page.goto(`${result.url}/polls/talk`);
     assert.equal(await page.locator('#closed').isVisible(), true);
     assert.equal(await page.getByRole('link', { name: 'Vote' }).count(), 0);
+    await page.context().close();
+  });
+
+  it('present view: 20 options fit a 1920×1080 screen in two columns', async () => {
+    const topics = ['Containers', 'Pods and probes', 'Services', 'Ingress and Traefik', 'ConfigMaps', 'Secrets', 'Volumes', 'StatefulSets', 'Jobs', 'CronJobs'];
+    const options = Array.from({ length: 20 }, (_, i) => ({ id: `o${i + 1}`, label: `${topics[i % 10] ?? ''} (part ${i < 10 ? 1 : 2})` }));
+    await writePoll('many', 'open', 'Which of these twenty options would you pick for the next course session?', options);
+    // One vote each, and three more for the fourth option: 23 votes, shares of 4.35 % and 17.39 %.
+    await castVotes(database.db, [...options, options[3], options[3], options[3]].map((o, i) => ({ poll: 'many', voter: voterId(5000 + i), option: o?.id ?? '' })));
+    const { page } = await open('/polls/many/present', 'dark', VIEWPORTS.projector);
+    await page.locator('#status.live').waitFor();
+    const [scrollHeight, innerHeight, label] = await page.evaluate<[number, number, number]>(
+      "[document.documentElement.scrollHeight, innerHeight, parseFloat(getComputedStyle(document.querySelector('.label')).fontSize)]",
+    );
+    await screenshot(page, 'present-20-options-desktop-dark');
+    assert.ok(scrollHeight <= innerHeight, `the page is ${scrollHeight}px tall on a ${innerHeight}px screen`);
+    assert.ok(label >= 22, `labels at ${label}px`);
+    // 19 × 4.35 + 17.39: floors 19 × 4 + 17 = 93; the 7 points left go to the largest remainders (.39 first, then six of the .35s).
+    const shares = (await page.locator('.pct').allTextContents()).map((t) => Number.parseInt(t, 10));
+    assert.equal(shares.reduce((a, b) => a + b, 0), 100);
+    assert.equal(shares[3], 18);
+    await screenshot(page, 'present-20-options-desktop-dark');
     await page.context().close();
   });
 

@@ -50,7 +50,7 @@ describe('result pages (inject, real PostgreSQL)', () => {
     assert.equal(res.statusCode, 200);
     assert.match(res.headers['content-type'] as string, /^text\/html/);
     assert.match(res.body, /<svg class="qr" [^>]*aria-label="QR code of the voting page, vote\.example\.org\/polls\/lunch">/);
-    assert.match(res.body, /<p class="url">vote\.example\.org\/polls\/lunch<\/p>/);
+    assert.match(res.body, /<p class="url">vote\.example\.org\/<wbr>polls\/<wbr>lunch<\/p>/, "breaks only after a slash");
     assert.match(res.body, /data-events="\.\.\/\.\.\/api\/polls\/lunch\/events"/);
     assert.match(res.body, /<a href="\.\.\/\.\.\/polls\/lunch">Results page<\/a>/);
     assert.match(res.body, /Ramen &lt;hot&gt;/);

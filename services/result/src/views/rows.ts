@@ -14,7 +14,7 @@ export const ROWS_CSS =
   '.row{display:flex;justify-content:space-between;align-items:baseline;gap:1rem;margin-bottom:.35em}' +
   '.label{font-weight:650;display:inline-flex;align-items:center;gap:.5em;min-width:0;overflow-wrap:anywhere}' +
   '.swatch{width:.7em;height:.7em;border-radius:.2em;background:var(--c);flex:none}' +
-  '.badge{display:none;font-size:.62em;font-weight:800;letter-spacing:.06em;text-transform:uppercase;color:var(--ink);' +
+  '.badge{display:none;flex:none;white-space:nowrap;font-size:.62em;font-weight:800;letter-spacing:.06em;text-transform:uppercase;color:var(--ink);' +
   'background:color-mix(in srgb,var(--c) 16%,var(--card));border:1.5px solid var(--c);padding:.1em .5em;border-radius:999px}' +
   '.leader .badge{display:inline-block}' +
   '.fig{white-space:nowrap;color:var(--muted);font-variant-numeric:tabular-nums}' +
