@@ -124,6 +124,61 @@ apply_crds() {
   kc kustomize "$dir" | kc wait --for=condition=Established --timeout=60s -f -
 }
 
+# A random secret: 32 bytes (256 bits), base64url without padding (43 characters).
+random_secret() {
+  head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'
+}
+
+# Creates Secret <name> in <namespace> from KEY=VALUE lines on stdin, unless it exists: a
+# generated credential is made once and kept (rotation: docs/operations.md, "Credentials").
+# The values go through a file of this user only, never on a command line.
+create_secret_once() { # <namespace> <name>
+  local namespace="$1" name="$2" file
+  if kc -n "$namespace" get secret "$name" >/dev/null 2>&1; then
+    log "Secret $namespace/$name exists, kept"
+    cat >/dev/null
+    return 0
+  fi
+  file="$(umask 077 && mktemp)"
+  cat >"$file"
+  log "generating Secret $namespace/$name"
+  kc -n "$namespace" create secret generic "$name" --from-env-file="$file" --dry-run=client -o yaml | kc apply -f - >/dev/null
+  rm -f "$file"
+}
+
+# poll's Secret (COOKIE_SECRETS, ADMIN_TOKEN): generated for every overlay, never committed.
+create_poll_secret() { # <namespace>
+  printf 'COOKIE_SECRETS=%s\nADMIN_TOKEN=%s\n' "$(random_secret)" "$(random_secret)" | create_secret_once "$1" poll
+}
+
+# Every other credential of an instance whose overlay renders none (production, instance-N):
+# the PostgreSQL superuser, a role per workload, a Redis user per client and the ACL file,
+# rendered with the worker image's `node dist/redis-acl.js` (SHA-256 hashes only; its first
+# line keeps the default user off with its permissions, see base/redis.secret.yaml).
+create_data_secrets() { # <namespace> <worker image>
+  local namespace="$1" image="$2" role user acl_env="" password acl
+  printf 'POSTGRES_USER=postgres\nPOSTGRES_PASSWORD=%s\n' "$(random_secret)" | create_secret_once "$namespace" postgres
+  printf 'POSTGRES_USER=bernstein\nPOSTGRES_PASSWORD=%s\n' "$(random_secret)" | create_secret_once "$namespace" postgres-owner
+  for role in worker result backup; do
+    printf 'POSTGRES_USER=%s\nPOSTGRES_PASSWORD=%s\n' "$role" "$(random_secret)" | create_secret_once "$namespace" "postgres-$role"
+  done
+  if kc -n "$namespace" get secret redis-acl >/dev/null 2>&1; then
+    log "Secret $namespace/redis-acl exists, kept (with the Redis users' Secrets)"
+    return 0
+  fi
+  acl_env="$(umask 077 && mktemp)"
+  for user in poll worker probe scaler; do
+    password="$(random_secret)"
+    printf 'REDIS_USERNAME=%s\nREDIS_PASSWORD=%s\n' "$user" "$password" | create_secret_once "$namespace" "redis-$user"
+    printf 'REDIS_ACL_%s_PASSWORD=%s\n' "$(printf %s "$user" | tr '[:lower:]' '[:upper:]')" "$password" >>"$acl_env"
+  done
+  acl="$(docker run --rm --env-file "$acl_env" "$image" node dist/redis-acl.js)" || { rm -f "$acl_env"; die "could not render the Redis ACL file with $image"; }
+  rm -f "$acl_env"
+  [ "$(printf '%s\n' "$acl" | head -n 1)" = 'user default off resetpass ~* &* +@all' ] || die "the rendered ACL file does not start with the default user's line"
+  log "generating Secret $namespace/redis-acl"
+  printf '%s\n' "$acl" | kc -n "$namespace" create secret generic redis-acl --from-file=users.acl=/dev/stdin --dry-run=client -o yaml | kc apply -f - >/dev/null
+}
+
 apply_overlay() { # <overlay name>
   local dir="$kubernetes_dir/overlays/$1"
   [ -f "$dir/kustomization.yaml" ] || die "no overlay $1 (expected $dir/kustomization.yaml)"

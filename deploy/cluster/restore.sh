@@ -40,7 +40,8 @@ resources:
   - job.yaml
 patches:
   # The instance's objects carry its prefix; kustomize renames only references to objects
-  # of the same build, so these four are set here.
+  # of the same build, so these are set here. The owner's Secret keeps the base's name in
+  # every namespace (instances create their Secrets out of band under those names).
   - target:
       kind: Job
       name: postgres-restore
@@ -53,7 +54,7 @@ patches:
         value: ${prefix}postgres
       - op: replace
         path: /spec/template/spec/containers/0/envFrom/1/secretRef/name
-        value: ${prefix}postgres
+        value: postgres-owner
       - op: replace
         path: /spec/template/spec/volumes/0/persistentVolumeClaim/claimName
         value: ${prefix}postgres-backups

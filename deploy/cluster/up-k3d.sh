@@ -34,6 +34,8 @@ log "importing the images into the nodes"
 # shellcheck disable=SC2046 # one argument per image
 k3d image import -c "$BERNSTEIN_CLUSTER" $(images)
 prepare_data_node "k3d-$BERNSTEIN_CLUSTER-agent-0" "k3d-$BERNSTEIN_CLUSTER-agent-0"
+# poll's cookie key and admin token are generated, never committed (overlays/local).
+create_poll_secret default
 apply_overlay local
 wait_rollout
 smoke_test

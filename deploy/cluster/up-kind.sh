@@ -27,6 +27,8 @@ log "loading the images into the nodes"
 # shellcheck disable=SC2046 # one argument per image
 kind load docker-image --name "$BERNSTEIN_CLUSTER" $(images)
 prepare_data_node "$BERNSTEIN_CLUSTER-worker" "$BERNSTEIN_CLUSTER-worker"
+# poll's cookie key and admin token are generated, never committed (overlays/local).
+create_poll_secret default
 apply_overlay local
 wait_rollout
 smoke_test

@@ -21,6 +21,9 @@ export function composeServiceOf(name: string, s: ComposeService): ServiceName |
   const command = Array.isArray(s.command) ? s.command.map(String).join(' ') : String(s.command ?? '');
   const found = SERVICE_NAMES.find((x) => image.includes(x)) ?? SERVICE_NAMES.find((x) => build.includes(x)) ?? SERVICE_NAMES.find((x) => name.includes(x));
   if (found === 'worker' && /migrate/.test(command)) return 'migrate';
+  // The worker image's Redis ACL renderer (`node dist/redis-acl.js`) is a one-shot tool that
+  // reads only REDIS_ACL_<USER>_PASSWORD: no service configuration to check.
+  if (found === 'worker' && /(^|[\s/])redis-acl\.js\b/.test(command)) return undefined;
   return found;
 }
 

@@ -35,15 +35,29 @@ describe('podman-compose runs compose.yaml (all but Traefik and cAdvisor)', { sk
   const project = `bct${randomBytes(3).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), 'bernstein-compose-'));
   const file = join(dir, 'compose.json');
-  const env = { POSTGRES_PASSWORD: randomBytes(12).toString('hex'), COOKIE_SECRET: randomBytes(24).toString('hex') };
+  // Every generated secret compose.yaml requires (deploy/compose.env.example), random.
+  const secret = () => randomBytes(24).toString('base64url');
+  const env = {
+    POSTGRES_ADMIN_PASSWORD: secret(),
+    POSTGRES_OWNER_PASSWORD: secret(),
+    POSTGRES_WORKER_PASSWORD: secret(),
+    POSTGRES_RESULT_PASSWORD: secret(),
+    REDIS_POLL_PASSWORD: secret(),
+    REDIS_WORKER_PASSWORD: secret(),
+    REDIS_PROBE_PASSWORD: secret(),
+    COOKIE_SECRETS: secret(),
+    ADMIN_TOKEN: secret(),
+    // Traefik is not started here; its label still needs a value (an htpasswd line).
+    DASHBOARD_USERS: 'test:$apr1$abcdefgh$0123456789abcdefghijkl',
+  };
   const urls: Record<string, string> = {};
 
   after(async () => {
     await compose(project, file, ['down'], env);
     const ids = (await podman(['ps', '-aq', '--filter', `label=io.podman.compose.project=${project}`])).stdout.split('\n').filter(Boolean);
     if (ids.length > 0) await podman(['rm', '--force', '--volumes', ...ids]);
-    await podman(['volume', 'rm', '--force', `${project}_redis-data`, `${project}_postgres-data`]);
-    await podman(['network', 'rm', '--force', `${project}-front`, `${project}-back`]);
+    await podman(['volume', 'rm', '--force', `${project}_redis-data`, `${project}_postgres-data`, `${project}_redis-acl`]);
+    await podman(['network', 'rm', '--force', `${project}-front`, `${project}-redis`, `${project}-db`]);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -46,7 +46,7 @@ const APPS = ['poll', 'worker', 'result'] as const;
 describe('deploy/compose.yaml', () => {
   test('has exactly the services of the system', () => {
     assert.deepEqual(Object.keys(compose.services).sort(), [
-      'cadvisor', 'migrate', 'poll', 'postgres', 'redis', 'result', 'traefik', 'worker',
+      'cadvisor', 'migrate', 'poll', 'postgres', 'redis', 'redis-acl', 'result', 'traefik', 'worker',
     ]);
   });
 
@@ -73,8 +73,13 @@ describe('deploy/compose.yaml', () => {
 
   test('redis is append-only (fsync before every reply) on a named volume; postgres keeps its data on a named volume', () => {
     const redis = svc('redis');
-    assert.deepEqual(redis.command, ['redis-server', '--appendonly', 'yes', '--appendfsync', 'always']);
-    assert.deepEqual(redis.volumes, ['redis-data:/data']);
+    assert.deepEqual(redis.command, ['redis-server', '--appendonly', 'yes', '--appendfsync', 'always', '--aclfile', '/etc/redis/acl/users.acl']);
+    assert.deepEqual(redis.volumes, ['redis-data:/data', 'redis-acl:/etc/redis/acl:ro']);
+    // The ACL file is rendered by the worker image's tool before Redis starts.
+    assert.deepEqual(svc('redis-acl').command, ['sh', '-c', 'umask 022 && node dist/redis-acl.js > /acl/users.acl']);
+    assert.deepEqual(redis.depends_on, { 'redis-acl': { condition: 'service_completed_successfully' } });
+    // With ACLs on, an anonymous `redis-cli ping` fails: the health check is the user probe's.
+    assert.deepEqual(redis.healthcheck?.test, ['CMD-SHELL', 'REDISCLI_AUTH="$$REDIS_PROBE_PASSWORD" redis-cli --user probe ping | grep -q PONG']);
     assert.deepEqual(svc('postgres').volumes, ['postgres-data:/var/lib/postgresql/data']);
     assert.ok('redis-data' in compose.volumes && 'postgres-data' in compose.volumes);
   });
@@ -89,13 +94,26 @@ describe('deploy/compose.yaml', () => {
     }
     assert.doesNotMatch(text, /replace-me/, 'the example values stay in compose.env.example');
     const example = readFileSync(`${repoRoot}deploy/compose.env.example`, 'utf8');
-    for (const v of ['POSTGRES_PASSWORD', 'COOKIE_SECRET']) assert.match(example, new RegExp(`^${v}=`, 'm'));
+    for (const v of ['POSTGRES_ADMIN_PASSWORD', 'POSTGRES_OWNER_PASSWORD', 'POSTGRES_WORKER_PASSWORD', 'POSTGRES_RESULT_PASSWORD', 'REDIS_POLL_PASSWORD', 'REDIS_WORKER_PASSWORD', 'REDIS_PROBE_PASSWORD', 'COOKIE_SECRETS', 'ADMIN_TOKEN', 'DASHBOARD_USERS']) {
+      // Empty: nothing to leave in place by mistake; `up` names the first one missing.
+      assert.match(example, new RegExp(`^${v}=$`, 'm'), v);
+      assert.match(text, new RegExp(`\\$\\{${v}:\\?`), `${v} is required by compose.yaml`);
+    }
   });
 
   test('the apps get the variables they read (course names)', () => {
     const env = (n: string) => Object.keys(svc(n).environment ?? {});
     const pg = ['POSTGRES_HOST', 'POSTGRES_PORT', 'POSTGRES_DB', 'POSTGRES_USER', 'POSTGRES_PASSWORD'];
-    for (const v of ['REDIS_HOST', 'COOKIE_SECRET']) assert.ok(env('poll').includes(v), `poll: ${v}`);
+    for (const v of ['REDIS_HOST', 'REDIS_USERNAME', 'REDIS_PASSWORD', 'COOKIE_SECRETS', 'ADMIN_TOKEN', 'TRUSTED_PROXIES']) assert.ok(env('poll').includes(v), `poll: ${v}`);
+    assert.ok(env('worker').includes('REDIS_USERNAME') && env('worker').includes('REDIS_PASSWORD'));
+    assert.ok(env('result').includes('TRUSTED_PROXIES'));
+    // Each its own role and user: no service connects as the superuser or the owner.
+    const value = (n: string, v: string) => String(svc(n).environment?.[v] ?? '');
+    assert.deepEqual(['postgres', 'migrate', 'worker', 'result'].map((n) => value(n, 'POSTGRES_USER')), ['postgres', 'bernstein', 'worker', 'result']);
+    assert.deepEqual(['poll', 'worker'].map((n) => value(n, 'REDIS_USERNAME')), ['poll', 'worker']);
+    assert.match(value('migrate', 'POSTGRES_ADMIN_PASSWORD'), /^\$\{POSTGRES_ADMIN_PASSWORD:\?/);
+    assert.match(value('worker', 'POSTGRES_PASSWORD'), /^\$\{POSTGRES_WORKER_PASSWORD:\?/);
+    assert.match(value('result', 'POSTGRES_PASSWORD'), /^\$\{POSTGRES_RESULT_PASSWORD:\?/);
     for (const v of ['REDIS_HOST', ...pg]) assert.ok(env('worker').includes(v), `worker: ${v}`);
     for (const v of pg) assert.ok(env('result').includes(v), `result: ${v}`);
     for (const v of pg) assert.ok(env('migrate').includes(v), `migrate: ${v}`);
@@ -118,14 +136,19 @@ describe('deploy/compose.yaml', () => {
     assert.deepEqual(Object.keys(deps('traefik')).sort(), ['poll', 'result']);
   });
 
-  test('front and back networks: only the services that need Redis/PostgreSQL reach them; only Traefik publishes ports', () => {
-    assert.equal(compose.networks.back?.internal, true, 'back is internal');
+  test('networks: Redis and PostgreSQL only with the services that use them; only Traefik publishes ports', () => {
+    assert.equal(compose.networks.redis?.internal, true, 'redis is internal');
+    assert.equal(compose.networks.db?.internal, true, 'db is internal');
     const nets = (n: string) => [...(svc(n).networks ?? [])].sort();
     assert.deepEqual(nets('traefik'), ['front']);
     assert.deepEqual(nets('cadvisor'), ['front']);
-    assert.deepEqual(nets('poll'), ['back', 'front']);
-    assert.deepEqual(nets('result'), ['back', 'front']);
-    for (const n of ['redis', 'postgres', 'worker', 'migrate']) assert.deepEqual(nets(n), ['back'], n);
+    assert.deepEqual(nets('poll'), ['front', 'redis']);
+    // result never uses Redis: it is not on its network.
+    assert.deepEqual(nets('result'), ['db', 'front']);
+    assert.deepEqual(nets('worker'), ['db', 'redis']);
+    assert.deepEqual(nets('redis'), ['redis']);
+    for (const n of ['postgres', 'migrate']) assert.deepEqual(nets(n), ['db'], n);
+    assert.equal((svc('redis-acl') as Service & { network_mode?: string }).network_mode, 'none');
     for (const [name, s] of Object.entries(compose.services)) {
       if (name !== 'traefik') assert.equal(s.ports, undefined, `${name} publishes no port`);
     }
@@ -147,8 +170,21 @@ describe('deploy/compose.yaml', () => {
       const labels = svc(a).labels ?? {};
       assert.equal(labels[`traefik.http.services.${a}.loadbalancer.server.port`], '80');
       assert.equal(labels[`traefik.http.services.${a}.loadbalancer.healthcheck.path`], '/readyz');
+      // /readyz is on the ops port (OPS_PORT 8080), not on port 80.
+      assert.equal(labels[`traefik.http.services.${a}.loadbalancer.healthcheck.port`], '8080');
+      // Traefik's rate and in-flight limits in front of each app.
+      assert.equal(labels[`traefik.http.routers.${a}.middlewares`], `${a}-rate,${a}-inflight`);
+      assert.ok(labels[`traefik.http.middlewares.${a}-rate.ratelimit.average`], a);
+      assert.ok(labels[`traefik.http.middlewares.${a}-inflight.inflightreq.amount`], a);
     }
-    assert.equal(svc('traefik').labels?.['traefik.http.routers.dashboard.service'], 'api@internal');
+    const traefik = svc('traefik').labels ?? {};
+    assert.equal(traefik['traefik.http.routers.dashboard.service'], 'api@internal');
+    // The dashboard and cAdvisor only behind basic auth, its users from the env file.
+    assert.equal(traefik['traefik.http.routers.dashboard.middlewares'], 'ops-auth');
+    assert.match(traefik['traefik.http.middlewares.ops-auth.basicauth.users'] ?? '', /^\$\{DASHBOARD_USERS:\?/);
+    assert.equal(svc('cadvisor').labels?.['traefik.http.routers.cadvisor.middlewares'], 'ops-auth@docker');
+    assert.ok(!cmd.some((f) => f.startsWith('--api.insecure')), 'no insecure API');
+    assert.deepEqual(svc('traefik').volumes, ['/var/run/docker.sock:/var/run/docker.sock:ro']);
   });
 
   test('poll and result listen on port 80 as non-root through the netns sysctl (ADR 0001)', () => {

@@ -32,7 +32,9 @@ export function instance(n: number): Instance {
 export function instanceKustomization(n: number, kubernetesPath = '../..'): string {
   const i = instance(n);
   return `# Instance ${n} of the whole app, beside any others in the same cluster: its own namespace,
-# name prefix and host names; it shares the cluster's Traefik and cAdvisor (app-only).
+# name prefix and host names; it shares the cluster's Traefik and cAdvisor (app-only). The
+# shared Traefik must watch its namespace: add it to --providers.kubernetesIngress.namespaces
+# of the first installation (docs/operations.md, "Another instance").
 # A new instance N is this file with ${n} replaced by N (namespace.yaml too), nothing else.
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
@@ -42,6 +44,12 @@ resources:
   - ${kubernetesPath}/base
   - namespace.yaml
 components:
+  # Default deny, then least privilege (app-only below drops the policies of the shared
+  # Traefik and cAdvisor).
+  - ${kubernetesPath}/components/network-policies
+  # No committed Secret: each is created out of band (deploy/cluster/secrets.sh) and
+  # declared in bernstein-check.yaml beside this file.
+  - ${kubernetesPath}/ops/out-of-band-secrets
   - ${kubernetesPath}/components/app-only
 replacements:
   # The apps find their databases through the (now prefixed) Service names.
@@ -115,5 +123,42 @@ metadata:
   name: ${i.namespace}
   labels:
     app.kubernetes.io/part-of: bernstein
+`;
+}
+
+/** The Secrets an instance expects to be created out of band, with their keys (bernstein-check.yaml). */
+export const INSTANCE_EXTERNAL_SECRETS: Readonly<Record<string, readonly string[]>> = {
+  postgres: ['POSTGRES_USER', 'POSTGRES_PASSWORD'],
+  'postgres-owner': ['POSTGRES_USER', 'POSTGRES_PASSWORD'],
+  'postgres-worker': ['POSTGRES_USER', 'POSTGRES_PASSWORD'],
+  'postgres-result': ['POSTGRES_USER', 'POSTGRES_PASSWORD'],
+  'postgres-backup': ['POSTGRES_USER', 'POSTGRES_PASSWORD'],
+  'redis-acl': ['users.acl'],
+  'redis-poll': ['REDIS_USERNAME', 'REDIS_PASSWORD'],
+  'redis-worker': ['REDIS_USERNAME', 'REDIS_PASSWORD'],
+  'redis-probe': ['REDIS_USERNAME', 'REDIS_PASSWORD'],
+  'redis-scaler': ['REDIS_USERNAME', 'REDIS_PASSWORD'],
+  poll: ['COOKIE_SECRETS', 'ADMIN_TOKEN'],
+};
+
+/**
+ * The overlay's bernstein-check.yaml: its out-of-band Secrets (named as the base names them:
+ * references to objects the render does not contain keep their names, and the namespace
+ * already sets the instances apart) and the shared Traefik's ServiceAccount, which its
+ * RoleBinding traefik-secrets names.
+ */
+export function instanceCheckDeclaration(n: number): string {
+  const i = instance(n);
+  const entries = Object.entries(INSTANCE_EXTERNAL_SECRETS).map(
+    ([name, keys]) => `  - kind: Secret\n    name: ${name}\n    namespace: ${i.namespace}\n    keys: [${keys.join(', ')}]\n`,
+  );
+  return `# The Secrets of instance ${n}, created out of band (deploy/cluster/secrets.sh --namespace ${i.namespace}),
+# never committed, and the first installation's Traefik ServiceAccount. \`bernstein check\` reads
+# this file when it checks this directory: references to them resolve, a reference to any
+# other key is still an error.
+external:
+${entries.join('')}  - kind: ServiceAccount
+    name: traefik
+    namespace: kube-public
 `;
 }

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { instanceKustomization, instanceNamespace } from './instance.js';
+import { instanceCheckDeclaration, instanceKustomization, instanceNamespace } from './instance.js';
 import { kubernetesDir, type Combination, type OverlayName } from './layout.js';
 
 export interface K8sObject {
@@ -97,6 +97,7 @@ export async function writeInstance(workDir: string, n: number): Promise<string>
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'kustomization.yaml'), instanceKustomization(n, pathTo(dir, kubernetesDir)));
   await writeFile(join(dir, 'namespace.yaml'), instanceNamespace(n));
+  await writeFile(join(dir, 'bernstein-check.yaml'), instanceCheckDeclaration(n));
   return dir;
 }
 

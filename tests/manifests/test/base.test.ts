@@ -49,14 +49,18 @@ describe('base (the Bernstein layout)', () => {
     assert.equal(quantity(r?.limits?.memory ?? '0'), 4 * 1024 ** 3);
   });
 
-  it('probes poll, result and worker on /readyz and /healthz of their real ports', () => {
+  it('probes poll, result and worker on /readyz and /healthz of their ops port 8080, named ops', () => {
     for (const [name, port] of [['poll', 80], ['result', 80], ['worker', 8080]] as const) {
       const c = main(name);
-      const named = c.ports?.find((p) => p.containerPort === port)?.name;
-      assert.ok(named, `${name} does not expose ${port}`);
-      assert.deepEqual(c.readinessProbe?.httpGet, { path: '/readyz', port: named }, name);
-      assert.deepEqual(c.livenessProbe?.httpGet, { path: '/healthz', port: named }, name);
+      assert.deepEqual(c.ports?.find((p) => p.name === 'ops')?.containerPort, 8080, `${name} does not expose ops`);
+      assert.deepEqual(c.readinessProbe?.httpGet, { path: '/readyz', port: 'ops' }, name);
+      assert.deepEqual(c.livenessProbe?.httpGet, { path: '/healthz', port: 'ops' }, name);
       assert.equal(c.env?.find((e) => e.name === 'PORT')?.value, String(port));
+    }
+    // poll and result: the service port 80 is http, the ops port never routed.
+    for (const name of ['poll', 'result']) {
+      assert.deepEqual(main(name).ports, [{ name: 'http', containerPort: 80 }, { name: 'ops', containerPort: 8080 }], name);
+      assert.equal(main(name).env?.find((e) => e.name === 'OPS_PORT')?.value, '8080');
     }
   });
 
@@ -93,8 +97,12 @@ describe('base (the Bernstein layout)', () => {
     for (const v of Object.values(secret.data)) {
       assert.equal(Buffer.from(Buffer.from(v, 'base64').toString('utf8')).toString('base64'), v, 'data: must be base64');
     }
-    const cookie = (get(objects, 'Secret', 'poll') as unknown as { data: Record<string, string> }).data.COOKIE_SECRET ?? '';
-    assert.ok(Buffer.from(cookie, 'base64').length >= 32, 'COOKIE_SECRET needs 32 characters');
+    // The server's superuser is the image's "postgres"; no service reads this Secret.
+    assert.equal(Buffer.from(secret.data.POSTGRES_USER ?? '', 'base64').toString('utf8'), 'postgres');
+    const cookie = (get(objects, 'Secret', 'poll') as unknown as { data: Record<string, string> }).data.COOKIE_SECRETS ?? '';
+    assert.ok(Buffer.from(cookie, 'base64').length >= 32, 'COOKIE_SECRETS needs 32 characters');
+    // The base's published development key is accepted only because poll runs in development here.
+    assert.equal(main('poll').env?.find((e) => e.name === 'NODE_ENV')?.value, 'development');
   });
 
   it('exposes Traefik on NodePorts 30021 (web) and 30042 (dashboard) and routes poll.dop.io and result.dop.io', () => {
@@ -118,7 +126,14 @@ describe('base (the Bernstein layout)', () => {
   it('grants Traefik exactly what the Ingress provider reads', () => {
     const rules = (get(objects, 'ClusterRole', 'traefik') as unknown as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }).rules;
     const can = (group: string, resource: string, verb: string) => rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
-    for (const r of ['services', 'endpoints', 'secrets']) assert.ok(can('', r, 'watch'), r);
+    for (const r of ['services', 'endpoints']) assert.ok(can('', r, 'watch'), r);
+    // Secrets only in the namespace it watches: a RoleBinding there, never cluster-wide.
+    assert.ok(!can('', 'secrets', 'watch'), 'no cluster-wide read of Secrets');
+    assert.ok(main('traefik').args?.includes('--providers.kubernetesIngress.namespaces=default'));
+    const secrets = get(objects, 'RoleBinding', 'traefik-secrets', 'default') as unknown as { roleRef: { kind: string; name: string }; subjects: { name: string; namespace: string }[] };
+    assert.deepEqual([secrets.roleRef.kind, secrets.roleRef.name], ['ClusterRole', 'traefik-secrets']);
+    assert.deepEqual(secrets.subjects.map((x) => `${x.namespace}/${x.name}`), ['kube-public/traefik']);
+    assert.deepEqual((get(objects, 'ClusterRole', 'traefik-secrets') as unknown as { rules: unknown }).rules, [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }]);
     assert.ok(can('discovery.k8s.io', 'endpointslices', 'list'));
     for (const r of ['ingresses', 'ingressclasses']) assert.ok(can('networking.k8s.io', r, 'watch'), r);
     assert.ok(can('networking.k8s.io', 'ingresses/status', 'update'));
@@ -173,15 +188,13 @@ describe('base (the Bernstein layout)', () => {
     for (const s of ['poll', 'worker', 'result']) assert.match(main(s).image, new RegExp(`^bernstein/${s}:\\d+\\.\\d+\\.\\d+$`));
   });
 
-  it('migrates with a Job and blocks worker and result until the schema is current', () => {
+  it('migrates with a Job only: worker and result hold no owner credentials to migrate with', () => {
     const job = workload('migrate');
     assert.equal(job.kind, 'Job');
     assert.deepEqual(job.pod.containers[0]?.command, ['node', 'dist/migrate.js']);
     assert.match(job.pod.containers[0]?.image ?? '', /^bernstein\/worker:/);
-    for (const name of ['worker', 'result']) {
-      const init = workload(name).pod.initContainers ?? [];
-      assert.deepEqual(init.map((c) => c.command?.join(' ')), ['node dist/migrate.js'], name);
-    }
+    // The worker waits for the schema (its role may not migrate); result is not ready before it.
+    for (const name of ['worker', 'result']) assert.deepEqual(workload(name).pod.initContainers ?? [], [], name);
   });
 
   it('backs the database up twice a day with pg_dump onto its own volume', () => {

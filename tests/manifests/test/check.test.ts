@@ -11,15 +11,28 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { run } from '@bernstein/check';
 import { parse } from 'yaml';
-import { kubernetesDir, OVERLAYS, PRODUCTION_EXTERNAL_SECRETS, renderAll, renderDir } from '../lib/index.js';
+import { instanceCheckDeclaration, kubernetesDir, OVERLAYS, PRODUCTION_EXTERNAL_SECRETS, renderAll, renderDir, SIDE_BY_SIDE_INSTANCES } from '../lib/index.js';
 
 const productionDir = join(kubernetesDir, 'overlays', 'production');
 /** The declaration of the production overlay's out-of-band objects, for its rendered file. */
 const productionDeclaration = join(productionDir, 'bernstein-check.yaml');
 /** Traefik's CRDs, applied first from deploy/kubernetes/crds, declared for the canary renders. */
 let crdsDeclaration: string;
-const declarationFor = (name: string): string[] =>
-  name === 'overlay-production' ? ['--config', productionDeclaration] : name.includes('canary') ? ['--config', crdsDeclaration] : [];
+/** Where each side-by-side instance's declaration (its out-of-band Secrets) is written. */
+let instanceDeclarations: string;
+/**
+ * The declaration each render is checked with: the overlay's own bernstein-check.yaml (the
+ * Secrets its cluster script or operator creates out of band), Traefik's CRDs for canaries.
+ */
+const declarationFor = (name: string): string[] => {
+  if (name === 'overlay-production') return ['--config', productionDeclaration];
+  if (name === 'overlay-local' || name === 'overlay-instance-2') return ['--config', join(kubernetesDir, 'overlays', name.slice('overlay-'.length), 'bernstein-check.yaml')];
+  if (/^instance-\d+$/.test(name)) return ['--config', join(instanceDeclarations, `${name}.check.yaml`)];
+  // app-only: the shared Traefik of the first installation, whose ServiceAccount this
+  // instance's RoleBinding traefik-secrets names (canary and app-only never combine).
+  if (name.includes('app-only')) return ['--config', join(instanceDeclarations, 'app-only.check.yaml')];
+  return name.includes('canary') ? ['--config', crdsDeclaration] : [];
+};
 /**
  * The clusters the scheduling, rollout, drain and claim-binding rules model. Everything but
  * production runs on the course's 3-node cluster: kind's (a tainted control plane and 2
@@ -53,6 +66,9 @@ describe('bernstein check on the deployment', () => {
     crdsDeclaration = join(renders, 'crds-declaration.yaml');
     const crds = (await renderDir(join(kubernetesDir, 'crds'))).objects;
     await writeFile(crdsDeclaration, `external:\n${crds.map((c) => `  - { kind: CustomResourceDefinition, name: ${c.metadata.name} }\n`).join('')}`);
+    instanceDeclarations = renders;
+    await writeFile(join(renders, 'app-only.check.yaml'), 'external:\n  - { kind: ServiceAccount, name: traefik, namespace: kube-public }\n');
+    for (const n of SIDE_BY_SIDE_INSTANCES) await writeFile(join(renders, `instance-${n}.check.yaml`), instanceCheckDeclaration(n));
   });
   after(async () => {
     await rm(renders, { recursive: true, force: true });
@@ -105,7 +121,8 @@ describe('bernstein check on the deployment', () => {
       Object.fromEntries(declared.map((e) => [e.name, e.keys])),
       Object.fromEntries(Object.entries(PRODUCTION_EXTERNAL_SECRETS).map(([k, v]) => [k, [...v]])),
     );
-    for (const e of declared) assert.deepEqual([e.kind, e.namespace], ['Secret', 'bernstein']);
+    // The app's Secrets in its namespace; the dashboard's users beside Traefik.
+    for (const e of declared) assert.deepEqual([e.kind, e.namespace], ['Secret', e.name === 'traefik-dashboard' ? 'kube-public' : 'bernstein']);
     const rendered = await readFile(join(renders, 'overlay-production.yaml'), 'utf8');
     assert.doesNotMatch(rendered, /bernstein\.dev\/ignore:.*(config-ref|service-env)/);
   });
@@ -136,7 +153,7 @@ describe('bernstein check on the deployment', () => {
     assert.ok(errors.length > 0);
     for (const f of errors) {
       assert.ok(['config-ref', 'service-env', 'traefik-crds'].includes(f.rule), `${f.rule}: ${f.message}`);
-      assert.match(f.message, /Secret "(postgres|poll)" does not exist|not given POSTGRES_USER, POSTGRES_PASSWORD|needs the CustomResourceDefinition (ingressroutes|traefikservices)\.traefik\.io/, f.message);
+      assert.match(f.message, /Secret "(postgres(-owner|-worker|-result|-backup)?|redis-(acl|poll|worker|probe)|poll|traefik-dashboard)" does not exist|not given POSTGRES_USER, POSTGRES_PASSWORD|needs the CustomResourceDefinition (ingressroutes|traefikservices)\.traefik\.io/, f.message);
     }
     assert.ok(errors.some((f) => f.rule === 'traefik-crds'), 'the CRDs applied beforehand are what the declaration adds');
   });
@@ -147,20 +164,27 @@ describe('bernstein check on the deployment', () => {
       const r = await check(['--profile', 'production', ...PRODUCTION_CLUSTER, '--format', 'json', '--config', config, file]);
       return { code: r.code, errors: (JSON.parse(r.out) as JsonReport).findings.filter((f) => f.severity === 'error').map((f) => `${f.rule}: ${f.message}`) };
     };
-    // A workload asking for "postgress": the declaration of "postgres" does not cover it.
+    // result asking for "postgress-result": the declaration of "postgres-result" does not cover it.
     const typo = join(renders, 'production-typo.yaml');
-    const mistyped = rendered.replace(/(secretRef:\n\s+name: )postgres\n(\s+image: \S*bernstein\/result)/, '$1postgress\n$2');
+    const mistyped = rendered.replace(/(secretRef:\n\s+name: )postgres-result\n(\s+image: \S*bernstein\/result)/, '$1postgress-result\n$2');
     assert.notEqual(mistyped, rendered);
     await writeFile(typo, mistyped);
     const a = await errorsOf(typo, productionDeclaration);
     assert.equal(a.code, 1);
-    assert.ok(a.errors.includes('config-ref: Secret "postgress" does not exist in namespace "bernstein"'), a.errors.join('\n'));
+    assert.ok(a.errors.includes('config-ref: Secret "postgress-result" does not exist in namespace "bernstein"'), a.errors.join('\n'));
     assert.ok(a.errors.some((e) => /^service-env: container "result" .* not given POSTGRES_USER, POSTGRES_PASSWORD$/.test(e)), a.errors.join('\n'));
-    // A declaration without POSTGRES_PASSWORD: the services that need it are reported.
+    // result's Secret declared without POSTGRES_PASSWORD: the service that needs it is reported.
     const partial = join(renders, 'partial-declaration.yaml');
-    await writeFile(partial, (await readFile(productionDeclaration, 'utf8')).replace('[POSTGRES_USER, POSTGRES_PASSWORD]', '[POSTGRES_USER]'));
+    const declaration = await readFile(productionDeclaration, 'utf8');
+    const withoutPassword = declaration.replace(/(name: postgres-result\n\s+namespace: bernstein\n\s+keys: )\[POSTGRES_USER, POSTGRES_PASSWORD\]/, '$1[POSTGRES_USER]');
+    assert.notEqual(withoutPassword, declaration);
+    await writeFile(partial, withoutPassword);
     const b = await errorsOf(join(renders, 'overlay-production.yaml'), partial);
     assert.equal(b.code, 1);
-    assert.ok(b.errors.length > 0 && b.errors.every((e) => /^service-env: .* not given POSTGRES_PASSWORD$/.test(e)), b.errors.join('\n'));
+    // result, which reads the whole Secret, and migrate's reference to that key (the password
+    // it gives the role result) are reported, nothing else.
+    assert.equal(b.errors.length, 2, b.errors.join('\n'));
+    assert.ok(b.errors.includes('service-env: container "result" runs the result service but is not given POSTGRES_PASSWORD'), b.errors.join('\n'));
+    assert.ok(b.errors.some((e) => /^config-ref: Secret "postgres-result" \(declared external in .*\) has no key "POSTGRES_PASSWORD"$/.test(e)), b.errors.join('\n'));
   });
 });

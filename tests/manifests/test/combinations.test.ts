@@ -45,10 +45,23 @@ const FORBIDDEN: [string, Peer, Peer, number][] = [
   ['redis → anything', app('redis'), app('poll'), 80],
   ['postgres → anything', app('postgres'), app('redis'), 6379],
   ['another namespace → postgres', app('result', 'elsewhere'), app('postgres'), 5432],
+  // Traefik reaches the service port only, never the ops port (/metrics, probes).
+  ["traefik → poll's ops port", traefik, app('poll'), 8080],
+  ["traefik → result's ops port", traefik, app('result'), 8080],
+  ['migrate → redis', app('migrate'), app('redis'), 6379],
+  ['backup → redis', app('backup'), app('redis'), 6379],
+  ['result → postgres on another port', app('result'), app('postgres'), 5433],
+];
+/** With monitoring: Prometheus scrapes the ops port, never the service port or the databases. */
+const NOT_SCRAPED: [string, Peer, number][] = [
+  ['prometheus → poll:80', app('poll'), 80],
+  ['prometheus → result:80', app('result'), 80],
+  ['prometheus → redis', app('redis'), 6379],
+  ['prometheus → postgres', app('postgres'), 5432],
 ];
 const SCRAPED: [string, Peer, number][] = [
-  ['prometheus → poll', app('poll'), 80],
-  ['prometheus → result', app('result'), 80],
+  ['prometheus → poll', app('poll'), 8080],
+  ['prometheus → result', app('result'), 8080],
   ['prometheus → worker', app('worker'), 8080],
   ['prometheus → cadvisor', cadvisor, 8080],
   ['prometheus → traefik', traefik, 8080],
@@ -71,7 +84,7 @@ describe('every component combination of the base', () => {
   it('holds every production invariant in each combination', () => {
     const problems: string[] = [];
     for (const [name, { combination, objects }] of renders) {
-      const ctx = combination.components.includes('app-only') ? { externalIngressClasses: ['traefik'] } : {};
+      const ctx = combination.components.includes('app-only') ? { externalIngressClasses: ['traefik'], sharedTraefik: true } : {};
       problems.push(...allInvariants(objects, ctx).map((p) => `${name}: ${p}`));
     }
     assert.deepEqual(problems, []);
@@ -97,6 +110,13 @@ describe('every component combination of the base', () => {
       for (const [what, from, to, port] of FORBIDDEN) assert.equal(connectionAllowed(objects, from, to, port), !enforced, `${combination.name}: ${what}`);
       if (combination.components.includes('monitoring')) {
         for (const [what, to, port] of SCRAPED) assert.ok(connectionAllowed(objects, prometheus, to, port), `${combination.name}: ${what} blocked`);
+        // monitoring brings Prometheus' own egress policy: denied with or without network-policies.
+        for (const [what, to, port] of NOT_SCRAPED) assert.equal(connectionAllowed(objects, prometheus, to, port), false, `${combination.name}: ${what}`);
+      }
+      // Only our Prometheus (the app's namespace) may read Traefik's metrics port (app-only
+      // leaves Traefik, and its policy, to the first installation).
+      if (enforced && !combination.components.includes('app-only')) {
+        assert.equal(connectionAllowed(objects, { ...prometheus, namespace: 'elsewhere' }, traefik, 8080), false, `${combination.name}: another namespace's prometheus → traefik`);
       }
       if (enforced && combination.components.includes('canary')) {
         const canary: Peer = { namespace: 'default', labels: { app: 'poll-canary', 'app.kubernetes.io/name': 'poll', track: 'canary' } };

@@ -37,8 +37,8 @@ describe('production invariants', () => {
   const cases: [string, string, string | RegExp, string, RegExp][] = [
     ['replicas without anti-affinity', 'poll.deployment.yaml', 'requiredDuringSchedulingIgnoredDuringExecution', 'preferredDuringSchedulingIgnoredDuringExecution', /Deployment poll: replicas may share a node/],
     ['an unknown variable', 'poll.deployment.yaml', '- name: LOG_LEVEL', '- name: REDIS_HOTS', /REDIS_HOTS is not a variable of poll/],
-    ['a missing Secret', 'worker.deployment.yaml', /secretRef:\n\s+name: postgres\n(\s+readinessProbe)/, 'secretRef:\n                name: postgress\n$1', /envFrom Secret postgress does not exist/],
-    ['a required variable missing', 'result.deployment.yaml', /configMapRef:\n\s+name: postgres\n(\s+- secretRef:\n\s+name: postgres\n\s+readinessProbe)/, 'configMapRef:\n                name: redis\n$1', /required POSTGRES_HOST is missing/],
+    ['a missing Secret', 'worker.deployment.yaml', /secretRef:\n\s+name: redis-worker\n(\s+readinessProbe)/, 'secretRef:\n                name: postgress\n$1', /envFrom Secret postgress does not exist/],
+    ['a required variable missing', 'result.deployment.yaml', /configMapRef:\n\s+name: postgres\n((?:\s+#.*\n)*\s+- secretRef:\n\s+name: postgres-result\n\s+readinessProbe)/, 'configMapRef:\n                name: redis\n$1', /required POSTGRES_HOST is missing/],
     ['a secret in a ConfigMap', 'postgres.configmap.yaml', 'POSTGRES_DB: bernstein', 'POSTGRES_DB: bernstein\n  POSTGRES_PASSWORD: oops', /secret POSTGRES_PASSWORD does not come from a Secret/],
     ['a grace period shorter than shutdown', 'result.deployment.yaml', 'terminationGracePeriodSeconds: 25', 'terminationGracePeriodSeconds: 10', /grace period 10000 ms does not cover/],
     ['a writable root filesystem', 'redis.deployment.yaml', 'readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false', /redis container redis: root filesystem not read-only/],

@@ -11,6 +11,11 @@ export interface Context {
   externalSecrets?: Readonly<Record<string, readonly string[]>>;
   /** IngressClasses provided by the cluster (an instance shares the cluster's Traefik). */
   externalIngressClasses?: readonly string[];
+  /**
+   * An instance that shares the cluster's edge (app-only): its RoleBinding traefik-secrets
+   * names the first installation's Traefik ServiceAccount and ClusterRole.
+   */
+  sharedTraefik?: boolean;
 }
 
 /** Workloads allowed to run as root, with why: see cadvisor.daemonset.yaml. */
@@ -119,6 +124,9 @@ export function environment(objects: readonly K8sObject[], ctx: Context = {}): s
       const seen = envOf(objects, w.namespace, c, ctx, problems, at);
       for (const e of seen) {
         const v = declared.get(e.name);
+        // NODE_ENV is Node's own (the images set production; poll accepts a development
+        // cookie key only with development, as the base sets it beside its published key).
+        if (!v && e.name === 'NODE_ENV' && !e.fromSecret) continue;
         if (!v) problems.push(`${at}: ${e.name} is not a variable of ${service}`);
         else if (v.secret && !e.fromSecret) problems.push(`${at}: secret ${e.name} does not come from a Secret`);
       }
@@ -188,6 +196,7 @@ export function references(objects: readonly K8sObject[], ctx: Context = {}): st
   }
   for (const b of [...ofKind(objects, 'ClusterRoleBinding'), ...ofKind(objects, 'RoleBinding')]) {
     const rb = b as unknown as { roleRef: { kind: string; name: string }; subjects: { kind: string; name: string; namespace?: string }[] };
+    if (ctx.sharedTraefik && b.kind === 'RoleBinding' && rb.roleRef.name === 'traefik-secrets') continue;
     if (!has(rb.roleRef.kind, rb.roleRef.name)) problems.push(`${b.kind} ${b.metadata.name}: ${rb.roleRef.kind} ${rb.roleRef.name} missing`);
     for (const s of rb.subjects) {
       if (s.kind === 'ServiceAccount' && !has('ServiceAccount', s.name, s.namespace ?? ns(b))) {

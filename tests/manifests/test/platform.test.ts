@@ -22,8 +22,10 @@ interface Rule {
 }
 
 /** Every rule granted to a ServiceAccount through ClusterRoleBindings. */
-function grantedRules(objects: readonly K8sObject[], namespace: string, account: string): Rule[] {
-  return ofKind(objects, 'ClusterRoleBinding').flatMap((b) => {
+/** Rules granted cluster-wide (ClusterRoleBindings), or in `inNamespace` (its RoleBindings) when given. */
+function grantedRules(objects: readonly K8sObject[], namespace: string, account: string, inNamespace?: string): Rule[] {
+  const bindings = inNamespace === undefined ? ofKind(objects, 'ClusterRoleBinding') : ofKind(objects, 'RoleBinding').filter((b) => b.metadata.namespace === inNamespace);
+  return bindings.flatMap((b) => {
     const binding = b as unknown as { roleRef: { name: string }; subjects: { kind: string; name: string; namespace?: string }[] };
     if (!binding.subjects.some((s) => s.kind === 'ServiceAccount' && s.name === account && s.namespace === namespace)) return [];
     return (get(objects, 'ClusterRole', binding.roleRef.name) as unknown as { rules: Rule[] }).rules;
@@ -64,7 +66,12 @@ describe('cluster-wide pieces at work', () => {
   it("grants Traefik's CRD provider exactly what Traefik v3.6 lists for it (ConfigMaps included)", () => {
     const rules = grantedRules(production, 'kube-public', 'traefik');
     const read = ['get', 'list', 'watch'];
-    for (const resource of ['services', 'secrets', 'nodes', 'configmaps']) for (const verb of read) assert.ok(allows(rules, '', resource, verb), `${verb} ${resource}`);
+    for (const resource of ['services', 'nodes', 'configmaps']) for (const verb of read) assert.ok(allows(rules, '', resource, verb), `${verb} ${resource}`);
+    // Secrets only in the namespace both providers watch (--providers.*.namespaces=bernstein).
+    for (const verb of read) assert.ok(!allows(rules, '', 'secrets', verb), `cluster-wide ${verb} secrets`);
+    for (const verb of read) assert.ok(allows(grantedRules(production, 'kube-public', 'traefik', 'bernstein'), '', 'secrets', verb), `${verb} secrets in bernstein`);
+    const args = production.flatMap((o) => (o.kind === 'Deployment' && o.metadata.name === 'traefik' ? (spec<{ template: { spec: { containers: { args: string[] }[] } } }>(o).template.spec.containers[0]?.args ?? []) : []));
+    for (const a of ['--providers.kubernetesIngress.namespaces=bernstein', '--providers.kubernetesCRD.namespaces=bernstein']) assert.ok(args.includes(a), a);
     for (const verb of ['list', 'watch']) assert.ok(allows(rules, 'discovery.k8s.io', 'endpointslices', verb));
     const kinds = ['ingressroutes', 'ingressroutetcps', 'ingressrouteudps', 'middlewares', 'middlewaretcps', 'serverstransports', 'serverstransporttcps', 'tlsoptions', 'tlsstores', 'traefikservices'];
     for (const kind of kinds) for (const verb of read) assert.ok(allows(rules, 'traefik.io', kind, verb), `${verb} ${kind}`);

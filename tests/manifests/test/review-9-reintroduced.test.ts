@@ -232,11 +232,8 @@ describe('review of issue 9: each defect put back into a copy of deploy/kubernet
       [
         ...noRegistry('base/migrate.job.yaml:5', 'worker'),
         ...noRegistry('base/poll.deployment.yaml:5', 'poll'),
-        // result's init container migrates with the worker image.
-        ...noRegistry('base/result.deployment.yaml:5', 'worker'),
+        // No init container migrates any more: only the migrate Job holds the owner's credentials.
         ...noRegistry('base/result.deployment.yaml:5', 'result'),
-        // worker and its migrating init container.
-        ...noRegistry('base/worker.deployment.yaml:4', 'worker'),
         ...noRegistry('base/worker.deployment.yaml:4', 'worker'),
         ...noRegistry('components/canary/poll-canary.yaml:4', 'poll'),
       ],
