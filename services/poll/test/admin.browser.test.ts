@@ -64,7 +64,7 @@ describe('admin page in a real browser', { skip: existsSync(CHROMIUM) ? false : 
     const [poll] = ((await (await fetch(`${url}/api/polls`)).json()) as { polls: { id: string; managedBy: string }[] }).polls.filter(
       (p) => p.managedBy === 'api',
     );
-    assert.ok(poll);
+    assert.ok(poll, 'the created poll is listed');
     await row.getByRole('link', { name: 'share' }).click();
     assert.equal(await page.locator('#join-url').textContent(), `${url}/polls/${poll.id}`);
     assert.equal(await page.locator('svg.qr').count(), 1, 'the QR code is an inline SVG');
