@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { BernsteinError, encodeVote, ErrorCode, type Histogram, type PollDefinition, type Redis } from '@bernstein/common';
-import { BallotBox, gcraArgs, pollKeys, type Rate } from './ballot-box.js';
+import { BallotBox, gcraArgs, pollKeys, type PollKeys, type Rate } from './ballot-box.js';
 
 export class RedisUnavailableError extends BernsteinError {
   constructor(cause: unknown) {
@@ -65,6 +65,7 @@ export interface VoteLimits {
 
 export class VoteLog {
   private readonly box: BallotBox;
+  private readonly keys = new Map<string, PollKeys>();
   /** The same functions, for the poll definitions (poll-store.ts). */
   readonly ballotBox: BallotBox;
   private readonly newVoterArgs: [string, string];
@@ -98,7 +99,7 @@ export class VoteLog {
     const ballot = {
       stream: this.stream,
       limitKey: key,
-      pollKeys: pollKeys(this.stream, poll.id),
+      pollKeys: this.keysOf(poll.id),
       managed: poll.managedBy === 'api' ? ('a' as const) : ('c' as const),
       voter,
       codeHash: code === undefined || code.trim() === '' ? '' : hashCode(poll.id, code),
@@ -114,6 +115,16 @@ export class VoteLog {
     if (!result.appended) throw new RateLimitedError(kind, result.retryAfterMs);
     this.appendSeconds.observe((performance.now() - started) / 1000);
     return result.id;
+  }
+
+  /** A poll's Redis keys, built once per poll (the vote path builds no strings it can reuse). */
+  private keysOf(poll: string): PollKeys {
+    let keys = this.keys.get(poll);
+    if (keys === undefined) {
+      keys = pollKeys(this.stream, poll);
+      this.keys.set(poll, keys);
+    }
+    return keys;
   }
 }
 
