@@ -148,7 +148,7 @@ describe('deploy/compose.yaml', () => {
     assert.deepEqual(nets('worker'), ['db', 'redis']);
     assert.deepEqual(nets('redis'), ['redis']);
     for (const n of ['postgres', 'migrate']) assert.deepEqual(nets(n), ['db'], n);
-    assert.equal((svc('redis-acl') as Service & { network_mode?: string }).network_mode, 'none');
+    assert.deepEqual(nets('redis-acl'), ['redis']);
     for (const [name, s] of Object.entries(compose.services)) {
       if (name !== 'traefik') assert.equal(s.ports, undefined, `${name} publishes no port`);
     }

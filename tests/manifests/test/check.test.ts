@@ -153,7 +153,7 @@ describe('bernstein check on the deployment', () => {
     assert.ok(errors.length > 0);
     for (const f of errors) {
       assert.ok(['config-ref', 'service-env', 'traefik-crds'].includes(f.rule), `${f.rule}: ${f.message}`);
-      assert.match(f.message, /Secret "(postgres(-owner|-worker|-result|-backup)?|redis-(acl|poll|worker|probe)|poll|traefik-dashboard)" does not exist|not given POSTGRES_USER, POSTGRES_PASSWORD|needs the CustomResourceDefinition (ingressroutes|traefikservices)\.traefik\.io/, f.message);
+      assert.match(f.message, /Secret "(postgres(-owner|-worker|-result|-backup)?|redis-(acl|poll|worker|probe)|poll|traefik-dashboard)" does not exist|not given POSTGRES_USER, POSTGRES_PASSWORD|needs the CustomResourceDefinition (ingressroutes|traefikservices|middlewares)\.traefik\.io/, f.message);
     }
     assert.ok(errors.some((f) => f.rule === 'traefik-crds'), 'the CRDs applied beforehand are what the declaration adds');
   });

@@ -171,6 +171,21 @@ describe('least privilege in every overlay', () => {
     });
   }
 
+  it('production: Traefik rate-limits and caps requests in flight on the poll and result routes', () => {
+    const objects = renders.get('production') ?? [];
+    const middleware = (name: string) => (get(objects, 'Middleware', name, 'bernstein') as unknown as { spec: unknown }).spec;
+    for (const app of ['poll', 'result']) {
+      assert.deepEqual(middleware(`${app}-rate`), { rateLimit: { average: 50, burst: 100, period: '1s' } });
+      assert.equal(
+        get(objects, 'Ingress', app).metadata.annotations?.['traefik.ingress.kubernetes.io/router.middlewares'],
+        `bernstein-${app}-rate@kubernetescrd,bernstein-${app}-inflight@kubernetescrd`,
+      );
+    }
+    assert.deepEqual([middleware('poll-inflight'), middleware('result-inflight')], [{ inFlightReq: { amount: 20 } }, { inFlightReq: { amount: 200 } }]);
+    const route = (get(objects, 'IngressRoute', 'poll-weighted') as unknown as { spec: { routes: { middlewares?: { name: string }[] }[] } }).spec.routes[0];
+    assert.deepEqual(route?.middlewares, [{ name: 'poll-rate' }, { name: 'poll-inflight' }]);
+  });
+
   it("the base's committed ACL file starts with the exact default line and holds each Redis user's password hash", () => {
     const objects = renders.get('local') ?? [];
     const decode = (name: string, key: string) =>

@@ -85,9 +85,14 @@ describe('review of issue 9: what bernstein check finds with each defect put bac
     const together = join(work, 'production-with-crds.yaml');
     await writeFile(together, `${(await renderDir(join(kubernetesDir, 'crds'))).yaml}---\n${production}`);
     const same = ofRule(await findings([...args, together]), 'crd-same-apply').map((f) => f.message);
-    assert.deepEqual(same.map((m) => /^(\w+) "poll-weighted" is applied together with CustomResourceDefinition "([\w.]+)"/.exec(m)?.slice(1, 3).join(' ')).sort(), [
-      'IngressRoute ingressroutes.traefik.io',
-      'TraefikService traefikservices.traefik.io',
+    assert.deepEqual(same.map((m) => /^(\w+) "([\w-]+)" is applied together with CustomResourceDefinition "([\w.]+)"/.exec(m)?.slice(1, 4).join(' ')).sort(), [
+      'IngressRoute poll-weighted ingressroutes.traefik.io',
+      // Traefik's rate and in-flight limits in front of poll and result (overlays/production/middlewares.yaml).
+      'Middleware poll-inflight middlewares.traefik.io',
+      'Middleware poll-rate middlewares.traefik.io',
+      'Middleware result-inflight middlewares.traefik.io',
+      'Middleware result-rate middlewares.traefik.io',
+      'TraefikService poll-weighted traefikservices.traefik.io',
     ]);
   });
 

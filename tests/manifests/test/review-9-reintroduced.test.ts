@@ -244,6 +244,10 @@ describe('review of issue 9: each defect put back into a copy of deploy/kubernet
     await assertError(PRODUCTION_ON_KIND, (root) => editYaml(productionKustomization(root), appendTo(['resources'], '../../crds')), [
       'error crd-same-apply components/canary/weighted.yaml:29 IngressRoute "poll-weighted" is applied together with CustomResourceDefinition "ingressroutes.traefik.io" that defines it: the first kubectl apply fails with no matches for kind "IngressRoute" in version "traefik.io/v1alpha1"; apply the CRDs first',
       'error crd-same-apply components/canary/weighted.yaml:4 TraefikService "poll-weighted" is applied together with CustomResourceDefinition "traefikservices.traefik.io" that defines it: the first kubectl apply fails with no matches for kind "TraefikService" in version "traefik.io/v1alpha1"; apply the CRDs first',
+      'error crd-same-apply overlays/production/middlewares.yaml:11 Middleware "poll-rate" is applied together with CustomResourceDefinition "middlewares.traefik.io" that defines it: the first kubectl apply fails with no matches for kind "Middleware" in version "traefik.io/v1alpha1"; apply the CRDs first',
+      'error crd-same-apply overlays/production/middlewares.yaml:25 Middleware "poll-inflight" is applied together with CustomResourceDefinition "middlewares.traefik.io" that defines it: the first kubectl apply fails with no matches for kind "Middleware" in version "traefik.io/v1alpha1"; apply the CRDs first',
+      'error crd-same-apply overlays/production/middlewares.yaml:37 Middleware "result-rate" is applied together with CustomResourceDefinition "middlewares.traefik.io" that defines it: the first kubectl apply fails with no matches for kind "Middleware" in version "traefik.io/v1alpha1"; apply the CRDs first',
+      'error crd-same-apply overlays/production/middlewares.yaml:51 Middleware "result-inflight" is applied together with CustomResourceDefinition "middlewares.traefik.io" that defines it: the first kubectl apply fails with no matches for kind "Middleware" in version "traefik.io/v1alpha1"; apply the CRDs first',
     ]);
   });
 

@@ -110,7 +110,7 @@ describe('review of issue 9: the fixes, on the rendered manifests', () => {
       assert.deepEqual(ofKind(objects, 'CustomResourceDefinition'), [], `${name} must not carry CRDs`);
       for (const o of objects.filter((x) => x.apiVersion.startsWith('traefik.io/'))) used.add(`traefik.io/${o.kind}`);
     }
-    assert.deepEqual([...used].sort(), ['traefik.io/IngressRoute', 'traefik.io/TraefikService']);
+    assert.deepEqual([...used].sort(), ['traefik.io/IngressRoute', 'traefik.io/Middleware', 'traefik.io/TraefikService']);
     for (const kind of used) assert.ok(defined.has(kind), `${kind} is not defined in deploy/kubernetes/crds`);
     assert.equal(defined.size, 10, "Traefik's CRD provider needs all ten kinds");
   });
