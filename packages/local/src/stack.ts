@@ -123,6 +123,7 @@ export class LocalStack {
   readonly services: ServiceProcess[] = [];
   /** Where the generated admin token is kept; undefined when ADMIN_TOKEN came from the environment. */
   adminTokenFile: string | undefined;
+  private adminTokenValue: string | undefined;
   redis: RedisServer | undefined;
   postgres: PostgresServer | undefined;
   private stopping = false;
@@ -191,7 +192,8 @@ export class LocalStack {
   private credentialsEnv(service: ServiceName): Record<string, string> {
     const redis = this.redis && service !== 'result' ? this.redis.envFor(service) : {};
     const postgres = this.postgres && service !== 'poll' ? this.postgres.envFor(service) : {};
-    return { ...redis, ...postgres };
+    const admin: Record<string, string> = service === 'poll' && this.adminTokenValue !== undefined ? { ADMIN_TOKEN: this.adminTokenValue } : {};
+    return { ...redis, ...postgres, ...admin };
   }
 
   private entry(service: ServiceName): string {
@@ -255,11 +257,14 @@ export class LocalStack {
     }
 
     env.COOKIE_SECRET ||= cookieSecret(this.dataDir);
-    if (!env.ADMIN_TOKEN) {
+    // The admin token goes to poll only (credentialsEnv), not to every service.
+    if (env.ADMIN_TOKEN) this.adminTokenValue = env.ADMIN_TOKEN;
+    else {
       const admin = adminToken(this.dataDir);
-      env.ADMIN_TOKEN = admin.token;
+      this.adminTokenValue = admin.token;
       this.adminTokenFile = admin.file;
     }
+    delete env.ADMIN_TOKEN;
     // The local run is where `bernstein load` and the end-to-end tests send thousands of votes
     // a second from one address (127.0.0.1): poll's per-address and per-voter limits
     // (docs/security.md) would refuse them, so the local run raises them unless they are set.
