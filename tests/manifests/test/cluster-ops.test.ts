@@ -228,6 +228,67 @@ esac`;
     });
   });
 
+  describe('secrets.sh', () => {
+    // A cluster where only the Secret "postgres" exists; each created Secret's env file is
+    // kept as $FAKE_DIR/secret-<name> (the values never appear on a command line).
+    const standIns = () => ({
+      kubectl: `case "$*" in
+  *" get secret postgres"|*" get namespace "*) exit 0 ;;
+  *" get secret "*) exit 1 ;;
+  *" create secret generic "*)
+    name=""; for a in "$@"; do case "$a" in --from-env-file=*) f="\${a#--from-env-file=}" ;; --from-file=*) f=/dev/stdin ;; esac; done
+    for a in "$@"; do [ "$prev" = generic ] && name="$a"; prev="$a"; done
+    cat "$f" > "$FAKE_DIR/secret-$name"; echo "kind: Secret" ;;
+  *" apply -f -") cat > /dev/null ;;
+esac
+exit 0`,
+      // The worker image's ACL renderer: the default line, then one line per password given.
+      docker: `for a in "$@"; do case "$a" in --env-file) next=1 ;; *) [ -n "\${next:-}" ] && f="$a"; next="" ;; esac; done
+echo 'user default off resetpass ~* &* +@all'
+sed -n 's/^REDIS_ACL_\\([A-Z]*\\)_PASSWORD=.*/user \\1 on/p' "$f"`,
+    });
+    const secret = (dir: string, name: string) => Object.fromEntries(readFileSync(join(dir, `secret-${name}`), 'utf8').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+
+    it("generates every credential an instance does not commit, keeps what exists, and renders Redis' ACL file", () => {
+      const fake = tools(standIns());
+      const r = run('secrets.sh', fake, ['--context', 'prod', '--namespace', 'bernstein-2']);
+      assert.equal(r.status, 0, r.stderr);
+      const created = fake.read().filter((c) => c.includes(' create secret generic ')).map((c) => /generic (\S+)/.exec(c)?.[1]);
+      assert.deepEqual(created, ['poll', 'postgres-owner', 'postgres-worker', 'postgres-result', 'postgres-backup', 'redis-poll', 'redis-worker', 'redis-probe', 'redis-scaler', 'redis-acl']);
+      assert.match(r.stderr, /Secret bernstein-2\/postgres exists, kept/);
+      for (const c of fake.read().filter((x) => x.includes(' create secret '))) assert.match(c, /^kubectl --context prod -n bernstein-2 create secret generic \S+ --from-(env-)?file=\S+ --dry-run=client -o yaml$/);
+      const passwords = new Set<string>();
+      for (const [name, user] of [['postgres-owner', 'bernstein'], ['postgres-worker', 'worker'], ['postgres-result', 'result'], ['postgres-backup', 'backup']] as const) {
+        const s = secret(fake.dir, name);
+        assert.equal(s.POSTGRES_USER, user);
+        assert.match(s.POSTGRES_PASSWORD ?? '', /^[A-Za-z0-9_-]{43}$/, `${name}: 256 random bits, base64url`);
+        passwords.add(s.POSTGRES_PASSWORD ?? '');
+      }
+      for (const user of ['poll', 'worker', 'probe', 'scaler']) {
+        const s = secret(fake.dir, `redis-${user}`);
+        assert.equal(s.REDIS_USERNAME, user);
+        passwords.add(s.REDIS_PASSWORD ?? '');
+      }
+      const poll = secret(fake.dir, 'poll');
+      assert.match(poll.COOKIE_SECRETS ?? '', /^[A-Za-z0-9_-]{43}$/);
+      assert.match(poll.ADMIN_TOKEN ?? '', /^[A-Za-z0-9_-]{43}$/);
+      assert.equal(passwords.size, 8, 'every password differs');
+      // The ACL file: the default user's exact line first, then the users whose passwords it got.
+      assert.equal(readFileSync(join(fake.dir, 'secret-redis-acl'), 'utf8'), 'user default off resetpass ~* &* +@all\nuser POLL on\nuser WORKER on\nuser PROBE on\nuser SCALER on\n');
+      assert.ok(fake.read().some((c) => /^docker run --rm --env-file \S+ bernstein\/worker:\d+\.\d+\.\d+ node dist\/redis-acl\.js$/.test(c)));
+      // No password on any command line.
+      for (const p of passwords) assert.ok(!fake.read().some((c) => c.includes(p)));
+    });
+
+    it('--poll-only generates poll\'s Secret alone (the local overlay keeps the development ones)', () => {
+      const fake = tools(standIns());
+      const r = run('secrets.sh', fake, ['--context', 'kind-bernstein', '--namespace', 'default', '--poll-only']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(fake.read().filter((c) => c.includes(' create secret ')).map((c) => /generic (\S+)/.exec(c)?.[1]), ['poll']);
+      assert.ok(!fake.read().some((c) => c.startsWith('docker')));
+    });
+  });
+
   describe('up-k3d.sh', () => {
     // A cluster that answers: images build, nodes take them, rollouts finish, one vote counts.
     const standIns = (bundledTraefik: boolean) => ({

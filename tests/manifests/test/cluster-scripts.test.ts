@@ -8,7 +8,7 @@ import { kubernetesDir } from '../lib/index.js';
 
 const clusterDir = join(kubernetesDir, '..', 'cluster');
 const repoDir = join(kubernetesDir, '..', '..');
-const SCRIPTS = ['up-k3d.sh', 'up-kind.sh', 'rollback.sh', 'restore.sh', 'backup-copy.sh', 'down.sh'] as const;
+const SCRIPTS = ['up-k3d.sh', 'up-kind.sh', 'rollback.sh', 'restore.sh', 'backup-copy.sh', 'down.sh', 'secrets.sh'] as const;
 
 /** A PATH with only what the scripts need before their tool check (no docker, k3d, kind, kubectl). */
 let bare: string;
