@@ -70,8 +70,9 @@ describe('shared HTTP hygiene', () => {
     for (const [what, request, status, code] of cases) {
       const res = await plain.inject(request);
       assert.equal(res.statusCode, status, what);
-      assert.equal(res.json().error.code, code, what);
-      assert.deepEqual(Object.keys(res.json().error).sort(), ['code', 'message'], what);
+      const { error } = res.json<{ error: Record<string, unknown> }>();
+      assert.equal(error.code, code, what);
+      assert.deepEqual(Object.keys(error).sort(), ['code', 'message'], what);
     }
   });
 

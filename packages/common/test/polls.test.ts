@@ -47,7 +47,7 @@ describe('polls definition', () => {
     assert.equal(catalog.defaultPoll.id, 'default');
     assert.equal(catalog.get('lunch')?.options.length, 2);
     assert.equal(catalog.get('default')?.question, 'Main?');
-    const added = loadPolls({ polls: JSON.stringify([JSON.parse(polls)[0]]), optionA: 'Tea', optionB: 'Coffee' });
+    const added = loadPolls({ polls: JSON.stringify([(JSON.parse(polls) as unknown[])[0]]), optionA: 'Tea', optionB: 'Coffee' });
     assert.deepEqual(added.polls.map((p) => p.id), ['default', 'lunch']);
     assert.equal(added.defaultPoll.id, 'default');
     assert.deepEqual(added.defaultPoll.options.map((o) => o.label), ['Tea', 'Coffee']);

@@ -39,22 +39,22 @@ function def<T>(name: string, parse: (raw: string) => T, o: Options & { default?
 
 const parsers = {
   string: (raw: string): string => raw,
-  port(raw: string): number {
+  port: (raw: string): number => {
     const n = Number(raw);
     if (!/^\d+$/.test(raw) || n < 1 || n > 65535) throw new Error('expected a port number from 1 to 65535');
     return n;
   },
-  positiveInt(raw: string): number {
+  positiveInt: (raw: string): number => {
     const n = Number(raw);
     if (!/^\d+$/.test(raw) || n < 1 || !Number.isSafeInteger(n)) throw new Error('expected a whole number of at least 1');
     return n;
   },
-  nonNegativeInt(raw: string): number {
+  nonNegativeInt: (raw: string): number => {
     const n = Number(raw);
     if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) throw new Error('expected a whole number of at least 0');
     return n;
   },
-  hostname(raw: string): string {
+  hostname: (raw: string): string => {
     if (!/^[A-Za-z0-9._:[\]-]+$/.test(raw)) throw new Error('expected a host name or IP address');
     return raw;
   },
@@ -87,9 +87,10 @@ export const env = {
   withDefault,
   parsers,
   oneOf<const V extends readonly string[]>(values: V) {
+    const allowed = (raw: string): raw is V[number] => values.includes(raw);
     return (raw: string): V[number] => {
-      if (!values.includes(raw)) throw new Error(`expected one of ${values.join(', ')}`);
-      return raw as V[number];
+      if (!allowed(raw)) throw new Error(`expected one of ${values.join(', ')}`);
+      return raw;
     };
   },
 };

@@ -22,8 +22,10 @@ const OPS_TIMEOUTS: HttpTimeouts = { headersTimeoutMs: 5000, requestTimeoutMs: 1
 
 export function buildOpsApp(opts: OpsAppOptions): FastifyInstance {
   const hygiene = createHttpHygiene({ bodyLimit: 1024, timeouts: opts.timeouts ?? OPS_TIMEOUTS });
+  // Widened to Fastify's logger type so the instance is a plain FastifyInstance, not one typed by pino's Logger.
+  const logger: FastifyBaseLogger = opts.logger;
   const app = Fastify({
-    loggerInstance: opts.logger as FastifyBaseLogger,
+    loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024,
     ...hygiene.serverOptions,
