@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ServiceName } from '@bernstein/common/config';
-import { at, isRecord, list, record, str } from './read.js';
+import { at, isRecord, list, record, str, text } from './read.js';
 import type { ComposeFile } from './model.js';
 import { SERVICE_NAMES } from './services.js';
 import { parseImage } from './image.js';
@@ -17,8 +17,8 @@ export function composeServices(c: ComposeFile): [string, ComposeService][] {
 /** Which of our services a compose service runs: by image, build context or service name. */
 export function composeServiceOf(name: string, s: ComposeService): ServiceName | undefined {
   const image = typeof s.image === 'string' ? parseImage(s.image).name.split('/').pop() ?? '' : '';
-  const build = str(s.build) ?? `${String(at(s.build, 'context') ?? '')} ${String(at(s.build, 'dockerfile') ?? '')}`;
-  const command = Array.isArray(s.command) ? s.command.map(String).join(' ') : String(s.command ?? '');
+  const build = str(s.build) ?? `${text(at(s.build, 'context') ?? '')} ${text(at(s.build, 'dockerfile') ?? '')}`;
+  const command = Array.isArray(s.command) ? s.command.map(String).join(' ') : text(s.command ?? '');
   const found = SERVICE_NAMES.find((x) => image.includes(x)) ?? SERVICE_NAMES.find((x) => build.includes(x)) ?? SERVICE_NAMES.find((x) => name.includes(x));
   if (found === 'worker' && /migrate/.test(command)) return 'migrate';
   // The worker image's Redis ACL renderer (`node dist/redis-acl.js`) is a one-shot tool that

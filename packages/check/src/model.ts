@@ -35,7 +35,7 @@ export interface K8sObject {
   /** Line of the object (1-based). */
   readonly line: number;
   /** Line of a field, or of its nearest present ancestor. */
-  lineOf(path: Path): number;
+  readonly lineOf: (path: Path) => number;
 }
 
 export interface ComposeFile {
@@ -44,7 +44,7 @@ export interface ComposeFile {
   readonly absPath: string;
   /** The file's content: user input of any shape, read through read.ts. */
   readonly data: unknown;
-  lineOf(path: Path): number;
+  readonly lineOf: (path: Path) => number;
 }
 
 export interface DockerInstruction {
@@ -177,7 +177,7 @@ export interface SchemaOutcome {
  */
 export interface RunView {
   /** Objects of these kinds in every unit of the run (all objects for `*`), in input order. */
-  objectsOf(...kinds: readonly string[]): readonly K8sObject[];
+  readonly objectsOf: (...kinds: readonly string[]) => readonly K8sObject[];
 }
 
 export interface RuleContext {
@@ -192,7 +192,7 @@ export interface RuleContext {
   /** Kubernetes version the manifests target ("1.34"), for API removals and defaults. */
   readonly kubernetesVersion: string;
   /** The unit's objects of these kinds (all objects for `*`), in input order, from an index by kind. */
-  objectsOf(...kinds: readonly string[]): readonly K8sObject[];
+  readonly objectsOf: (...kinds: readonly string[]) => readonly K8sObject[];
 }
 
 export interface Rule {

@@ -37,6 +37,15 @@ export function bool(v: unknown): boolean | undefined {
   return typeof v === 'boolean' ? v : undefined;
 }
 
+/**
+ * A value as text for messages and keys: scalars as `String` writes them, anything else as
+ * JSON (so a misplaced mapping reads `{"a":1}`, never `[object Object]`).
+ */
+export function text(v: unknown): string {
+  if (v === null || v === undefined || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return JSON.stringify(v);
+}
+
 /** The array, or an empty one. */
 export function list(v: unknown): readonly unknown[] {
   return Array.isArray(v) ? v : [];

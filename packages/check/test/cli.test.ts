@@ -11,6 +11,15 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const deployments = join(here, 'fixtures', 'deployments');
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
 const scratch = mkdtempSync(join(tmpdir(), 'bernstein-check-'));
+
+/** The part of a SARIF 2.1.0 log these tests read. */
+interface SarifLog {
+  version: string;
+  runs: {
+    results: { ruleId: string; ruleIndex: number; locations: { physicalLocation: { region: { startLine: number }; artifactLocation: { uri: string } } }[] }[];
+    tool: { driver: { rules: { id: string; help: { text: string } }[] } };
+  }[];
+}
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 async function check(args: string[], opts: { isTTY?: boolean } = {}) {
@@ -86,14 +95,15 @@ describe('bernstein check CLI', () => {
     const r = await check(['--profile', 'bernstein', '--format', 'sarif', '--output', out, join(deployments, 'bernstein-broken')]);
     assert.equal(r.code, 1);
     assert.equal(r.out, '');
-    const sarif = JSON.parse(readFileSync(out, 'utf8'));
+    const sarif = JSON.parse(readFileSync(out, 'utf8')) as SarifLog;
     assert.equal(sarif.version, '2.1.0');
     const run0 = sarif.runs[0];
-    const result = run0.results.find((x: { ruleId: string }) => x.ruleId === 'bernstein-replicas');
-    assert.equal(result.locations[0].physicalLocation.region.startLine, 8);
-    assert.match(result.locations[0].physicalLocation.artifactLocation.uri, /result\.deployment\.yaml$/);
-    assert.equal(run0.tool.driver.rules[result.ruleIndex].id, 'bernstein-replicas');
-    assert.ok(run0.tool.driver.rules.every((x: { help: { text: string } }) => x.help.text.length > 0));
+    const result = run0?.results.find((x) => x.ruleId === 'bernstein-replicas');
+    const location = result?.locations[0]?.physicalLocation;
+    assert.equal(location?.region.startLine, 8);
+    assert.match(location?.artifactLocation.uri ?? '', /result\.deployment\.yaml$/);
+    assert.equal(run0?.tool.driver.rules[result?.ruleIndex ?? -1]?.id, 'bernstein-replicas');
+    assert.ok(run0?.tool.driver.rules.every((x) => x.help.text.length > 0), 'every SARIF rule has help text');
   });
 
   it('text output is grouped by file, coloured only on a TTY', async () => {

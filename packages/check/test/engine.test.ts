@@ -35,7 +35,7 @@ describe('engine', () => {
     }
     const lines = findings.map((f) => f.fieldLine ?? 0);
     assert.deepEqual(lines, [...lines].sort((a, b) => a - b));
-    const json = JSON.parse(renderJson(findings));
+    const json = JSON.parse(renderJson(findings)) as { summary: Record<string, number> };
     assert.equal(json.summary.warning, findings.length);
     const text = renderText(findings, { colour: false });
     assert.equal(text.split('\n').filter((l) => l.endsWith('app.yaml')).length, 1, 'one heading per file');

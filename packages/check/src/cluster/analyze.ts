@@ -5,7 +5,7 @@
  * Deterministic and linear in the number of pods per question (no search over placements).
  */
 import type { K8sObject } from '../model.js';
-import { at, num, str } from '../read.js';
+import { at, num, str, text } from '../read.js';
 import type { ClusterModel } from './model.js';
 import { podOf, workloadOf, type PodModel, type Workload } from './pod.js';
 import { ClusterState, matchesNodeSelection, type NodeReason } from './scheduler.js';
@@ -323,11 +323,11 @@ function budgets(objects: readonly K8sObject[], workloads: readonly Workload[]):
       const maxUnavailable = at(pdb.data, 'spec', 'maxUnavailable');
       if (minAvailable !== undefined) {
         const v = scaled(minAvailable, expected, true);
-        return v === undefined ? [] : [{ pdb, namespace, selector, desiredHealthy: v, describe: `minAvailable ${String(minAvailable)}` }];
+        return v === undefined ? [] : [{ pdb, namespace, selector, desiredHealthy: v, describe: `minAvailable ${text(minAvailable)}` }];
       }
       if (maxUnavailable !== undefined) {
         const v = scaled(maxUnavailable, expected, true);
-        return v === undefined ? [] : [{ pdb, namespace, selector, desiredHealthy: expected - v, describe: `maxUnavailable ${String(maxUnavailable)}` }];
+        return v === undefined ? [] : [{ pdb, namespace, selector, desiredHealthy: expected - v, describe: `maxUnavailable ${text(maxUnavailable)}` }];
       }
       return [];
     });

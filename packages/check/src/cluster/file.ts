@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { isRecord, list, num, str, stringMap } from '../read.js';
+import { isRecord, list, num, str, stringMap, text } from '../read.js';
 import { CLUSTER_PRESETS, type ClusterModel, type ClusterNode, type Taint, type TaintEffect } from './model.js';
 import { cpuMillis, memoryBytes } from './quantity.js';
 
@@ -89,6 +89,6 @@ function taint(t: unknown, at: string, fail: (msg: string) => never): Taint {
   const key = str(t.key);
   if (!key) return fail(`${at}: "key" is required`);
   const effect = EFFECTS.find((e) => e === t.effect) ?? fail(`${at}: effect must be one of ${EFFECTS.join(', ')}; got ${JSON.stringify(t.effect)}`);
-  const value = t.value === undefined ? undefined : String(t.value);
+  const value = t.value === undefined ? undefined : text(t.value);
   return { key, ...(value !== undefined && value !== '' ? { value } : {}), effect };
 }

@@ -1,7 +1,7 @@
 /** Values of a compose service (environment, command, labels, volumes), in either of compose's spellings. */
 import type { ComposeService } from '../compose.js';
 import type { Path } from '../model.js';
-import { isRecord, list, record, str } from '../read.js';
+import { isRecord, list, record, str, text } from '../read.js';
 
 /** `environment:` as a map or a `KEY=value` list; a bare `KEY` (value from the shell) is undefined. */
 export function composeEnvironment(s: ComposeService): Map<string, string | undefined> {
@@ -14,7 +14,7 @@ export function composeEnvironment(s: ComposeService): Map<string, string | unde
       else out.set(text.slice(0, eq), text.slice(eq + 1));
     }
   } else {
-    for (const [k, v] of Object.entries(record(s.environment))) out.set(k, v === null || v === undefined ? undefined : String(v));
+    for (const [k, v] of Object.entries(record(s.environment))) out.set(k, v === null || v === undefined ? undefined : text(v));
   }
   return out;
 }

@@ -89,7 +89,7 @@ interface Collected {
   manifests: ManifestFile[];
 }
 
-async function collect(files: readonly string[], cwd: string, explicit: ReadonlySet<string>): Promise<Collected> {
+function collect(files: readonly string[], cwd: string, explicit: ReadonlySet<string>): Collected {
   const out: Collected = { objects: [], compose: [], dockerfiles: [], problems: [], manifests: [] };
   for (const abs of files) {
     const file = show(cwd, abs);
@@ -130,7 +130,7 @@ async function collect(files: readonly string[], cwd: string, explicit: Readonly
 
 async function looseUnit(loose: Loose, cwd: string): Promise<Unit> {
   const explicit = new Set(loose.roots.filter((r) => !r.isDirectory).map((r) => r.path));
-  const c = await collect(loose.files, cwd, explicit);
+  const c = collect(loose.files, cwd, explicit);
   const dirs = loose.roots.filter((r) => r.isDirectory);
   const root = dirs.length === 1 && dirs[0] ? dirs[0].path : dirname(loose.files[0] ?? cwd);
   const external: ExternalObject[] = [];
@@ -149,7 +149,7 @@ async function kustomizeUnit(dir: string, kfile: string, cwd: string): Promise<U
   // Objects that cannot be traced to a source file keep the line in the rendered output.
   const rendered = parseYaml(`${shown} (kustomize output)`, await renderKustomize(dir, shown));
   const sources = await kustomizeSources(kfile, new Set());
-  const src = await collect(sources, cwd, new Set());
+  const src = collect(sources, cwd, new Set());
   const objects = rendered.sources.flatMap(objectsFrom).map((o) => mapBack(o, src.objects));
   const external = await unitExternal(dir, cwd);
   return {

@@ -1,6 +1,6 @@
 import { COMPONENTS, mainContainer, TABLE, workloadOf } from '../bernstein.js';
 import { memoryBytes } from '../k8s.js';
-import { at } from '../read.js';
+import { at, text } from '../read.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -23,7 +23,7 @@ export default defineRule({
       const bytes = memoryBytes(got);
       const accepted = [memoryBytes(want), memoryBytes(`${want}i`)];
       if (got === undefined) yield { object: w, path, message: `${c} has no memory limit; the profile asks for ${want}` };
-      else if (!accepted.includes(bytes)) yield { object: w, path, message: `${c} memory limit is ${String(got)}; the profile asks for ${want}` };
+      else if (!accepted.includes(bytes)) yield { object: w, path, message: `${c} memory limit is ${text(got)}; the profile asks for ${want}` };
     }
   },
 });

@@ -2,7 +2,7 @@ import { componentOf, NODE_PORTS, TABLE, workloadOf } from '../bernstein.js';
 import { mapSelectorMatches, namespaceOf, podTemplate } from '../k8s.js';
 import { SERVICE_WORKLOAD_KINDS } from '../kinds.js';
 import type { K8sObject } from '../model.js';
-import { at, records } from '../read.js';
+import { at, records, text } from '../read.js';
 import { defineRule } from './define.js';
 
 const ROUTED = ['postgres', 'redis', 'poll', 'result', 'traefik'] as const;
@@ -34,7 +34,7 @@ export default defineRule({
       const ports = records(at(s.data, 'spec', 'ports')).map(({ value }) => value);
       if (c === 'traefik') {
         const type = at(s.data, 'spec', 'type');
-        if (type !== 'NodePort' && type !== 'LoadBalancer') yield { object: s, path: ['spec', 'type'], message: `the traefik Service is of type ${String(type ?? 'ClusterIP')}; it must be a NodePort` };
+        if (type !== 'NodePort' && type !== 'LoadBalancer') yield { object: s, path: ['spec', 'type'], message: `the traefik Service is of type ${text(type ?? 'ClusterIP')}; it must be a NodePort` };
         for (const { port, nodePort } of Object.values(NODE_PORTS)) {
           if (!ports.some((p) => p.port === port && p.nodePort === nodePort)) yield { object: s, path: ['spec', 'ports'], message: `the traefik Service does not expose port ${port} on node port ${nodePort}` };
         }

@@ -1,7 +1,7 @@
 import { POSTGRES_DATA, workloadOf } from '../bernstein.js';
 import { containersOf, findObject, namespaceOf, podTemplate, volumesOf } from '../k8s.js';
 import { SERVICE_WORKLOAD_KINDS, STORAGE_KINDS } from '../kinds.js';
-import { at, records } from '../read.js';
+import { at, records, text } from '../read.js';
 import { defineRule } from './define.js';
 
 export default defineRule({
@@ -23,7 +23,7 @@ export default defineRule({
     const claimVolumes = volumesOf(t)
       .filter(({ value: v }) => {
         const claim = at(v, 'persistentVolumeClaim', 'claimName');
-        return claim !== undefined && findObject(claims, 'PersistentVolumeClaim', String(claim), namespaceOf(pg)) !== undefined;
+        return claim !== undefined && findObject(claims, 'PersistentVolumeClaim', text(claim), namespaceOf(pg)) !== undefined;
       })
       .map(({ value: v }) => v.name);
     const mounted = containersOf(pg, false).some(({ c }) => records(c.volumeMounts).some(({ value: m }) => claimVolumes.includes(m.name) && POSTGRES_DATA.includes(String(m.mountPath).replace(/\/$/, ''))));

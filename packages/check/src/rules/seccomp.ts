@@ -1,4 +1,5 @@
 import { containerRule, effective } from '../production.js';
+import { text } from '../read.js';
 
 export default containerRule({
   id: 'seccomp',
@@ -7,6 +8,6 @@ export default containerRule({
   includeInit: true,
   problem(c, pod) {
     const type = effective(c, pod, 'seccompProfile', 'type');
-    return type === 'RuntimeDefault' || type === 'Localhost' ? undefined : { message: `no seccomp profile${type ? ` (${String(type)})` : ''}`, field: ['securityContext'] };
+    return type === 'RuntimeDefault' || type === 'Localhost' ? undefined : { message: `no seccomp profile${type ? ` (${text(type)})` : ''}`, field: ['securityContext'] };
   },
 });

@@ -1,6 +1,7 @@
 import { namespaceOf, podTemplate } from '../k8s.js';
 import { POD_TEMPLATE_KINDS } from '../kinds.js';
 import { defineRule } from './define.js';
+import { text } from '../read.js';
 
 export default defineRule({
   id: 'service-account',
@@ -15,7 +16,7 @@ export default defineRule({
     const list = objectsOf(...POD_TEMPLATE_KINDS).flatMap((o) => {
       const t = podTemplate(o);
       if (!t || o.kind === 'ReplicaSet') return [];
-      const sa = String(t.spec.serviceAccountName ?? t.spec.serviceAccount ?? 'default');
+      const sa = text(t.spec.serviceAccountName ?? t.spec.serviceAccount ?? 'default');
       const key = `${namespaceOf(o)}/${sa}`;
       users.set(key, [...(users.get(key) ?? []), o.name]);
       return [{ o, sa, key, specPath: t.specPath }];

@@ -3,7 +3,7 @@ import { mapSelectorMatches, namespaceOf, podTemplate } from '../k8s.js';
 import { COMPOSE, SERVICE_WORKLOAD_KINDS } from '../kinds.js';
 import { composeLabels, composeMounts, composeWords } from '../least-privilege/compose-values.js';
 import type { ComposeFile, K8sObject, RawFinding, RuleContext } from '../model.js';
-import { at, isRecord, list, records, str } from '../read.js';
+import { at, isRecord, list, records, str, text } from '../read.js';
 import {
   argsOf,
   entryPoints,
@@ -175,7 +175,7 @@ function* dashboardRoutes({ run, unit, objectsOf }: RuleContext): Generator<RawF
 function published(s: ComposeService, port: number): string | undefined {
   for (const p of list(s.ports)) {
     if (isRecord(p)) {
-      if (Number(p.target) === port) return String(p.published ?? 'an ephemeral port');
+      if (Number(p.target) === port) return text(p.published ?? 'an ephemeral port');
       continue;
     }
     const parts = String(p).split(':');

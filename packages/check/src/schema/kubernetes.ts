@@ -1,6 +1,7 @@
 /** Validation of built-in Kubernetes kinds with the kubernetes-models (v4) validators. */
 import type { Path } from '../model.js';
 import { record } from './recorder.js';
+import { text } from '../read.js';
 
 export interface SchemaError {
   readonly path: Path;
@@ -67,10 +68,10 @@ export function runValidator(validate: Validate, data: unknown): SchemaResult {
   try {
     validate.call(rec.root);
   } catch (err) {
-    const list = ((err as { errors?: AjvError[] }).errors ?? []) as AjvError[];
+    const list = (err as { errors?: AjvError[] }).errors ?? [];
     for (const e of list) {
       const path = toPath(e.instancePath ?? '');
-      const missing = e.keyword === 'required' ? String(e.params?.missingProperty ?? '') : '';
+      const missing = e.keyword === 'required' ? text(e.params?.missingProperty ?? '') : '';
       const where = path.length > 0 ? path.join('.') : '(object)';
       errors.push({ path, message: missing ? `${where}: required field "${missing}" is missing` : `${where}: ${e.message ?? 'invalid'}` });
     }

@@ -31,7 +31,10 @@ export function record(data: unknown): Recording {
     const children = new Map<string, unknown>();
     return new Proxy(value, {
       get(target, key, receiver) {
-        if (typeof key !== 'string') return Reflect.get(target, key, receiver);
+        if (typeof key !== 'string') {
+          const own: unknown = Reflect.get(target, key, receiver);
+          return own;
+        }
         rec.asked.add(key);
         const v: unknown = Reflect.get(target, key, receiver);
         if (v === null || typeof v !== 'object' || !Object.hasOwn(target, key)) return v;

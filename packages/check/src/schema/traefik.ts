@@ -43,7 +43,7 @@ const MIDDLEWARES = [
   'forwardAuth', 'grpcWeb', 'headers', 'ipAllowList', 'ipWhiteList', 'inFlightReq', 'passTLSClientCert', 'plugin',
   'rateLimit', 'redirectRegex', 'redirectScheme', 'replacePath', 'replacePathRegex', 'retry', 'stripPrefix', 'stripPrefixRegex',
 ];
-const middleware = obj(Object.fromEntries(MIDDLEWARES.map((m) => [m, 'any' as Shape])));
+const middleware = obj(Object.fromEntries(MIDDLEWARES.map((m): [string, Shape] => [m, 'any'])));
 
 const SPECS: Record<string, Shape> = {
   IngressRoute: ingressRoute,

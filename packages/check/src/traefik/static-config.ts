@@ -11,7 +11,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import type { K8sObject, Path } from '../model.js';
-import { at, isRecord, records, str, strings } from '../read.js';
+import { at, isRecord, records, str, strings, text } from '../read.js';
 import { parseToml } from './toml.js';
 import { isV1, type TraefikVersion } from './version.js';
 
@@ -59,7 +59,7 @@ export function flatten(v: unknown, prefix = '', out = new Map<string, string>()
   } else if (v === null && prefix !== '') {
     out.set(prefix, ''); // `kubernetesIngress:` with no value still names the section
   } else if (v !== undefined && prefix !== '') {
-    out.set(prefix, String(v));
+    out.set(prefix, text(v));
   }
   return out;
 }
