@@ -176,6 +176,7 @@ describe('deploy/compose.yaml', () => {
       assert.equal(labels[`traefik.http.routers.${a}.middlewares`], `${a}-rate,${a}-inflight`);
       assert.ok(labels[`traefik.http.middlewares.${a}-rate.ratelimit.average`], a);
       assert.ok(labels[`traefik.http.middlewares.${a}-inflight.inflightreq.amount`], a);
+      assert.equal(labels[`traefik.http.middlewares.${a}-inflight.inflightreq.sourcecriterion.ipstrategy.depth`], '0', `${a}: in flight per client address`);
     }
     const traefik = svc('traefik').labels ?? {};
     assert.equal(traefik['traefik.http.routers.dashboard.service'], 'api@internal');

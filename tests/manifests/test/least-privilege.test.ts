@@ -181,7 +181,12 @@ describe('least privilege in every overlay', () => {
         `bernstein-${app}-rate@kubernetescrd,bernstein-${app}-inflight@kubernetescrd`,
       );
     }
-    assert.deepEqual([middleware('poll-inflight'), middleware('result-inflight')], [{ inFlightReq: { amount: 20 } }, { inFlightReq: { amount: 200 } }]);
+    // Per client address: inFlightReq's default source is the request host (one budget for the site).
+    const perClient = { ipStrategy: { depth: 0 } };
+    assert.deepEqual([middleware('poll-inflight'), middleware('result-inflight')], [
+      { inFlightReq: { amount: 20, sourceCriterion: perClient } },
+      { inFlightReq: { amount: 200, sourceCriterion: perClient } },
+    ]);
     const route = (get(objects, 'IngressRoute', 'poll-weighted') as unknown as { spec: { routes: { middlewares?: { name: string }[] }[] } }).spec.routes[0];
     assert.deepEqual(route?.middlewares, [{ name: 'poll-rate' }, { name: 'poll-inflight' }]);
   });
