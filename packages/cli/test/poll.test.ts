@@ -28,7 +28,7 @@ describe('bernstein poll', () => {
           res.end(JSON.stringify({ error: { code: 'ADMIN_UNAUTHORIZED', message: 'this needs the admin token' } }));
         } else if (req.url === '/api/polls' && req.method === 'POST') {
           res.statusCode = 201;
-          res.end(JSON.stringify({ id: 'abc', access: JSON.parse(body).access, status: 'open' }));
+          res.end(JSON.stringify({ id: 'abc', access: (JSON.parse(body) as { access?: string }).access, status: 'open' }));
         } else if (req.url === '/api/polls') {
           res.end(JSON.stringify({ polls: [{ id: 'default', status: 'open', access: 'open', managedBy: 'configuration', question: 'Which?' }] }));
         } else if (req.url === '/api/polls/abc/codes') {

@@ -61,12 +61,12 @@ export function formatLine(name: string, line: string, format: LineFormat): stri
   } catch {
     return `${tag} | ${line}`;
   }
-  const level = LEVELS[Number(record.level)] ?? { name: String(record.level ?? '').padEnd(5), color: 0 };
+  const level = LEVELS[Number(record.level)] ?? { name: showValue(record.level ?? '').padEnd(5), color: 0 };
   const time = typeof record.time === 'number' ? new Date(record.time).toISOString().slice(11, 19) : '';
   const fields = Object.entries(record)
     .filter(([key]) => !HIDDEN.has(key) && key !== 'err')
     .map(([key, value]) => `${paint(true, 90, `${key}=`)}${showValue(value)}`);
   const err = record.err as { message?: string; stack?: string } | undefined;
   const errText = err ? showError(err, Number(record.level)) : '';
-  return `${paint(true, 90, time)} ${tag} ${paint(true, level.color, level.name)} ${String(record.msg ?? '')} ${fields.join(' ')}${errText}`.trimEnd();
+  return `${paint(true, 90, time)} ${tag} ${paint(true, level.color, level.name)} ${typeof record.msg === 'string' ? record.msg : showValue(record.msg ?? '')} ${fields.join(' ')}${errText}`.trimEnd();
 }

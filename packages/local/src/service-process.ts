@@ -45,7 +45,7 @@ export class ServiceProcess {
         ...options.env,
         PORT: String(options.port),
         ...(options.opsPort === undefined ? {} : { OPS_PORT: String(options.opsPort) }),
-      } as NodeJS.ProcessEnv,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group: a terminal's Ctrl-C reaches the runner only, which stops
       // services before the databases.

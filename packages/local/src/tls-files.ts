@@ -54,7 +54,7 @@ export function makeTlsFiles(dir: string, days = 30): TlsFiles {
     clientCert: join(dir, 'client.pem'),
     clientKey: join(dir, 'client.key'),
   };
-  if (Object.values(files).every((f) => existsSync(f))) return files;
+  if ([files.ca, files.serverCert, files.serverKey, files.clientCert, files.clientKey].every((f) => existsSync(f))) return files;
   const ca = makeCa(dir, 'bernstein', days);
   chmodSync(ca.key, 0o600);
   issue(dir, ca, 'server', 'localhost', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n', days);
