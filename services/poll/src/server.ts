@@ -58,9 +58,10 @@ installShutdown({
   ],
 });
 
+// The public port first: a probe that finds the ops port answering may send traffic at once.
 for (const [server, port] of [
-  [ops, config.opsPort],
   [app, config.port],
+  [ops, config.opsPort],
 ] as const) {
   try {
     await server.listen({ host: config.host, port });

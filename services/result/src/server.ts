@@ -63,8 +63,9 @@ async function main(): Promise<void> {
   listener.start();
   // Least privilege: a role that may do more than read tallies is reported, not refused.
   void warnOnExcessPrivileges(db, 'result', logger);
-  await ops.listen({ host: config.host, port: config.opsPort });
+  // The public port first: a probe that finds the ops port answering may send traffic at once.
   await app.listen({ host: config.host, port: config.port });
+  await ops.listen({ host: config.host, port: config.opsPort });
 }
 
 main().catch((err: unknown) => {
