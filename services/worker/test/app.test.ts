@@ -38,7 +38,7 @@ describe('worker ops app', () => {
     const { app: a, readiness } = app({ redis: async () => undefined, postgres: async () => { throw new Error('connect ECONNREFUSED'); } });
     const res = await a.inject('/readyz');
     assert.equal(res.statusCode, 503);
-    assert.equal((res.json() as { checks: Record<string, string> }).checks.postgres, 'connect ECONNREFUSED');
+    assert.equal(res.json<{ checks: Record<string, string> }>().checks.postgres, 'connect ECONNREFUSED');
     assert.equal((await a.inject('/healthz')).statusCode, 200);
     readiness.markShuttingDown();
     assert.equal((await a.inject('/readyz')).statusCode, 503);
