@@ -78,11 +78,12 @@ export function buildApp({ config, redis, polls: configured, logger, metrics, po
     htmlHeaders: HTML_HEADERS,
     renderPage: (request, error) => renderPageError(views, request, error),
   });
+  // pino's Logger is a FastifyBaseLogger; widened to the base so routes take a plain FastifyInstance.
+  const baseLogger: FastifyBaseLogger = logger;
   const app = Fastify({
     // Timeouts (slow clients), and Fastify's own client errors in the documented format.
     ...hygiene.serverOptions,
-    // pino's Logger is a FastifyBaseLogger; typed as the base so routes take plain FastifyInstance.
-    loggerInstance: logger as FastifyBaseLogger,
+    loggerInstance: baseLogger,
     // Two log lines per vote would cost more than the vote; errors are logged by the handler,
     // and every request is logged at debug level below.
     logController: new LogController({ disableRequestLogging: true }),

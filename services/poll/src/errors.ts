@@ -22,7 +22,7 @@ export interface ErrorHandlingOptions {
   bodyLimit: number;
   timeouts: HttpTimeouts;
   /** Renders the HTML page for an error on a page route. */
-  renderPage(request: FastifyRequest, error: BernsteinError): string;
+  renderPage: (request: FastifyRequest, error: BernsteinError) => string;
   /** HTML headers (CSP etc.) for error pages. */
   htmlHeaders: Record<string, string>;
 }

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import type { ErrorBody } from '@bernstein/common';
 import { startHarness, type Harness } from './helpers.js';
 
 interface Answer {
@@ -62,7 +63,7 @@ describe('ballot stuffing across two poll replicas', () => {
       for (let i = 0; Date.now() - started < floodFor; i++) {
         const answer = await post(floodAgent, urls[(worker + i) % 2] as string, '{"option":"a"}');
         if (answer.status === 202) floodOk++;
-        else if (answer.status === 429 && JSON.parse(answer.body).error.code === 'RATE_LIMITED') floodLimited++;
+        else if (answer.status === 429 && (JSON.parse(answer.body) as ErrorBody).error.code === 'RATE_LIMITED') floodLimited++;
         else other++;
       }
     });

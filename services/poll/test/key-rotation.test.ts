@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ErrorCode } from '@bernstein/common';
+import { ErrorCode, type ErrorBody } from '@bernstein/common';
 import { cookieHeader, JSON_HEADERS, setCookies, startHarness, type Harness } from './helpers.js';
 
 const KEY_A = 'Zq3vN8pT1wLx6bYc0RkEoU5sJ2mHfGd9aVtPn4Ci7Qe';
@@ -66,8 +66,8 @@ describe('voter cookie key rotation (COOKIE_SECRETS)', () => {
     const before = await oldOnly.streamLength();
     const refused = await browser.vote(oldOnly, 'b');
     assert.equal(refused.statusCode, 400);
-    assert.equal(refused.json().error.code, ErrorCode.COOKIE_INVALID);
-    assert.match(refused.json().error.message, /could not be verified \(bad signature\), so this vote was not recorded; .*To start over as a new voter, delete the cookie/);
+    assert.equal(refused.json<ErrorBody>().error.code, ErrorCode.COOKIE_INVALID);
+    assert.match(refused.json<ErrorBody>().error.message, /could not be verified \(bad signature\), so this vote was not recorded; .*To start over as a new voter, delete the cookie/);
     assert.equal(setCookies(refused.headers).has('bernstein_voter'), false, 'the cookie is neither cleared nor replaced');
     assert.equal(browser.cookie, cookie);
     assert.equal(await oldOnly.streamLength(), before);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { ErrorCode } from '@bernstein/common';
+import { ErrorCode, type ErrorBody, type PollDefinition } from '@bernstein/common';
 import { waitFor, type RedisServer } from '@bernstein/local';
 import type { FastifyInstance } from 'fastify';
 import { cookieHeader, FORM_HEADERS, JSON_HEADERS, setCookies, startHarness, startRedis, type Harness } from './helpers.js';
@@ -58,7 +58,7 @@ describe('poll lifecycle across two poll replicas', { timeout: 60_000 }, () => {
     for (const headers of [JSON_HEADERS, { ...JSON_HEADERS, authorization: 'Bearer wrong-token-of-the-same-length!' }, { ...JSON_HEADERS, authorization: TOKEN }]) {
       const res = await create(a.app, { ...lunch, id: 'sneaky' }, headers);
       assert.equal(res.statusCode, 401);
-      assert.equal(res.json().error.code, ErrorCode.ADMIN_UNAUTHORIZED);
+      assert.equal(res.json<ErrorBody>().error.code, ErrorCode.ADMIN_UNAUTHORIZED);
       assert.equal(res.headers['www-authenticate'], 'Bearer realm="bernstein admin"');
     }
     const close = await a.app.inject({ method: 'POST', url: '/api/polls/default/close' });
@@ -86,8 +86,8 @@ describe('poll lifecycle across two poll replicas', { timeout: 60_000 }, () => {
     for (const [body, message] of cases) {
       const res = await create(a.app, body);
       assert.equal(res.statusCode, 400, JSON.stringify(body));
-      assert.equal(res.json().error.code, ErrorCode.POLL_INVALID);
-      assert.match(res.json().error.message, message);
+      assert.equal(res.json<ErrorBody>().error.code, ErrorCode.POLL_INVALID);
+      assert.match(res.json<ErrorBody>().error.message, message);
     }
     assert.equal(await a.streamLength(), before, 'nothing appended');
     assert.deepEqual(await a.inspect.smembers('votes:polls'), []);
@@ -96,12 +96,12 @@ describe('poll lifecycle across two poll replicas', { timeout: 60_000 }, () => {
   it('creates a poll on one replica that the other takes votes for within 1 s', async () => {
     const res = await create(a.app, { ...lunch, id: 'lunch2' });
     assert.equal(res.statusCode, 201);
-    const poll = res.json();
+    const poll = res.json<PollDefinition>();
     assert.equal(poll.id, 'lunch2');
     assert.equal(poll.status, 'open');
     assert.equal(poll.managedBy, 'api');
     assert.deepEqual(
-      poll.options.map((o: { id: string }) => o.id),
+      poll.options.map((o) => o.id),
       ['a', 'b', 'c'],
     );
     const started = Date.now();
@@ -109,7 +109,7 @@ describe('poll lifecycle across two poll replicas', { timeout: 60_000 }, () => {
     assert.ok(Date.now() - started < 1000, `${Date.now() - started} ms`);
     assert.equal((await vote(b.app, 'lunch2', 'b')).statusCode, 202);
     assert.equal((await b.app.inject('/polls/lunch2')).statusCode, 200);
-    const list = (await b.app.inject('/api/polls')).json() as { polls: { id: string; status: string }[] };
+    const list = (await b.app.inject('/api/polls')).json<{ polls: { id: string; status: string }[] }>();
     assert.deepEqual(
       list.polls.map((p) => [p.id, p.status]),
       [
@@ -120,7 +120,7 @@ describe('poll lifecycle across two poll replicas', { timeout: 60_000 }, () => {
     );
     const again = await create(b.app, { ...lunch, id: 'lunch2' });
     assert.equal(again.statusCode, 409);
-    assert.equal(again.json().error.code, ErrorCode.POLL_EXISTS);
+    assert.equal(again.json<ErrorBody>().error.code, ErrorCode.POLL_EXISTS);
     const entries = await a.entries();
     const control = entries.find((e) => e.fields.kind === 'poll');
     assert.equal(control?.fields.poll, 'lunch2');
@@ -130,15 +130,15 @@ describe('poll lifecycle across two poll replicas', { timeout: 60_000 }, () => {
   it('closes exactly: 200, then 409 POLL_CLOSED on every replica, and the page says so', async () => {
     const res = await a.app.inject({ method: 'POST', url: '/api/polls/lunch2/close', headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(res.statusCode, 200);
-    assert.equal(res.json().id, 'lunch2');
-    assert.equal(res.json().status, 'closed');
+    assert.equal(res.json<PollDefinition>().id, 'lunch2');
+    assert.equal(res.json<PollDefinition>().status, 'closed');
     for (const h of [a, b]) {
       const refused = await vote(h.app, 'lunch2', 'a');
       assert.equal(refused.statusCode, 409);
-      assert.equal(refused.json().error.code, ErrorCode.POLL_CLOSED);
+      assert.equal(refused.json<ErrorBody>().error.code, ErrorCode.POLL_CLOSED);
       assert.equal(setCookies(refused.headers).get('bernstein_voter'), undefined, 'no identity for a refused vote');
     }
-    await waitFor('replica b to see the close', async () => assert.equal((await b.app.inject('/api/polls/lunch2')).json().status, 'closed'), 1000, 10);
+    await waitFor('replica b to see the close', async () => assert.equal((await b.app.inject('/api/polls/lunch2')).json<PollDefinition>().status, 'closed'), 1000, 10);
     const page = await b.app.inject('/polls/lunch2');
     assert.match(page.body, /Voting has closed/);
     assert.doesNotMatch(page.body, /<form method="post" action="\/polls\/lunch2"/);
@@ -154,7 +154,7 @@ describe('poll lifecycle across two poll replicas', { timeout: 60_000 }, () => {
   it('refuses to close a poll of the configuration (409) and an unknown poll (404)', async () => {
     const managed = await a.app.inject({ method: 'POST', url: '/api/polls/default/close', headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(managed.statusCode, 409);
-    assert.equal(managed.json().error.code, ErrorCode.POLL_MANAGED);
+    assert.equal(managed.json<ErrorBody>().error.code, ErrorCode.POLL_MANAGED);
     const unknown = await a.app.inject({ method: 'POST', url: '/api/polls/nope/close', headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(unknown.statusCode, 404);
     assert.equal((await vote(a.app, 'default', 'a')).statusCode, 202, 'the configured poll still takes votes');
@@ -166,13 +166,13 @@ describe('poll lifecycle across two poll replicas', { timeout: 60_000 }, () => {
     await waitFor('replica b', async () => assert.equal((await b.app.inject('/api/polls/timed')).statusCode, 200), 1000, 10);
     assert.equal((await vote(b.app, 'timed', 'a')).statusCode, 202);
     const statusInList = async (h: Harness) =>
-      ((await h.app.inject('/api/polls')).json() as { polls: { id: string; status: string }[] }).polls.find((p) => p.id === 'timed')?.status;
+      ((await h.app.inject('/api/polls')).json<{ polls: { id: string; status: string }[] }>()).polls.find((p) => p.id === 'timed')?.status;
     assert.equal(await statusInList(b), 'open');
     await new Promise((r) => setTimeout(r, Date.parse(closesAt) - Date.now() + 50));
     const late = await vote(b.app, 'timed', 'b');
     assert.equal(late.statusCode, 409);
-    assert.equal(late.json().error.code, ErrorCode.POLL_CLOSED);
-    assert.equal((await a.app.inject('/api/polls/timed')).json().status, 'closed');
+    assert.equal(late.json<ErrorBody>().error.code, ErrorCode.POLL_CLOSED);
+    assert.equal((await a.app.inject('/api/polls/timed')).json<PollDefinition>().status, 'closed');
     assert.equal(await statusInList(b), 'closed', 'the cached list follows the closing time');
     await waitFor('the stored status', async () => assert.equal(await a.inspect.hget('votes:poll:timed', 'status'), 'closed'), 2000, 20);
   });
@@ -182,10 +182,10 @@ describe('poll lifecycle across two poll replicas', { timeout: 60_000 }, () => {
     await waitFor('replica b', async () => assert.equal((await b.app.inject('/api/polls/class')).statusCode, 200), 1000, 10);
     const none = await vote(b.app, 'class', 'a');
     assert.equal(none.statusCode, 403);
-    assert.equal(none.json().error.code, ErrorCode.CODE_REQUIRED);
+    assert.equal(none.json<ErrorBody>().error.code, ErrorCode.CODE_REQUIRED);
     const res = await a.app.inject({ method: 'POST', url: '/api/polls/class/codes', headers: ADMIN, payload: '{"count":3}' });
     assert.equal(res.statusCode, 201);
-    const codes = res.json().codes as string[];
+    const { codes } = res.json<{ codes: string[] }>();
     assert.equal(codes.length, 3);
     assert.equal(new Set(codes).size, 3);
     for (const c of codes) assert.match(c, /^[A-Z2-9]{10}$/);
@@ -194,8 +194,8 @@ describe('poll lifecycle across two poll replicas', { timeout: 60_000 }, () => {
 
     const unknown = await vote(b.app, 'class', 'a', { code: 'NOTACODE22' });
     assert.equal(unknown.statusCode, 403);
-    assert.equal(unknown.json().error.code, ErrorCode.CODE_UNKNOWN);
-    assert.match(unknown.json().error.message, /not valid for this poll/);
+    assert.equal(unknown.json<ErrorBody>().error.code, ErrorCode.CODE_UNKNOWN);
+    assert.match(unknown.json<ErrorBody>().error.message, /not valid for this poll/);
 
     const first = await vote(b.app, 'class', 'a', { code: (codes[0] as string).toLowerCase() });
     assert.equal(first.statusCode, 202, 'codes are case-insensitive');
@@ -203,7 +203,7 @@ describe('poll lifecycle across two poll replicas', { timeout: 60_000 }, () => {
     assert.equal((await vote(a.app, 'class', 'b', { cookie })).statusCode, 202, 'the bound voter changes its vote without the code');
     const reused = await vote(a.app, 'class', 'c', { code: codes[0] as string });
     assert.equal(reused.statusCode, 403);
-    assert.equal(reused.json().error.code, ErrorCode.CODE_USED);
+    assert.equal(reused.json<ErrorBody>().error.code, ErrorCode.CODE_USED);
     assert.equal((await vote(a.app, 'class', 'c', { code: codes[1] as string })).statusCode, 202);
 
     const csv = await a.app.inject({ method: 'POST', url: '/api/polls/class/codes', headers: { ...ADMIN, accept: 'text/csv' }, payload: '{"count":2}' });
@@ -219,18 +219,18 @@ describe('poll lifecycle across two poll replicas', { timeout: 60_000 }, () => {
   it('archives: hidden from the list, still readable by id', async () => {
     const res = await a.app.inject({ method: 'POST', url: '/api/polls/timed/archive', headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(res.statusCode, 200);
-    assert.equal(res.json().archived, true);
+    assert.equal(res.json<PollDefinition>().archived, true);
     await waitFor('replica b', async () => {
-      const ids = ((await b.app.inject('/api/polls')).json() as { polls: { id: string }[] }).polls.map((p) => p.id);
+      const ids = ((await b.app.inject('/api/polls')).json<{ polls: { id: string }[] }>()).polls.map((p) => p.id);
       assert.ok(!ids.includes('timed'), 'archived: left out of the list');
     }, 1000, 10);
-    assert.equal((await b.app.inject('/api/polls/timed')).json().archived, true);
+    assert.equal((await b.app.inject('/api/polls/timed')).json<PollDefinition>().archived, true);
   });
 
   it('a restarted replica reads every poll from Redis', async () => {
     const c = await startHarness({ ADMIN_TOKEN: TOKEN }, server);
     try {
-      const polls = ((await c.app.inject('/api/polls')).json() as { polls: { id: string; status: string }[] }).polls;
+      const polls = ((await c.app.inject('/api/polls')).json<{ polls: { id: string; status: string }[] }>()).polls;
       assert.deepEqual(
         polls.map((p) => `${p.id}:${p.status}`),
         ['default:open', 'lunch:open', 'lunch2:closed', 'class:open'],

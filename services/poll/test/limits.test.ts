@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { ErrorCode } from '@bernstein/common';
+import { ErrorCode, type ErrorBody } from '@bernstein/common';
 import { RedisServer, waitFor } from '@bernstein/local';
 import { BALLOT_LIBRARY, VOTE_FUNCTION } from '../src/ballot-box.js';
 import { clientOf } from '../src/votes.js';
@@ -69,7 +69,7 @@ describe('vote limits (Redis function: limit and append in one call)', () => {
     const before = await h.streamLength();
     const refused = await vote(h, { from: '10.2.0.3', cookie, option: 'a' });
     assert.equal(refused.statusCode, 429);
-    assert.equal(refused.json().error.message, 'too many votes from this voter; nothing was recorded, try again in 1 s');
+    assert.equal(refused.json<ErrorBody>().error.message, 'too many votes from this voter; nothing was recorded, try again in 1 s');
     assert.equal(await h.streamLength(), before);
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ErrorCode } from '@bernstein/common';
+import { ErrorCode, type ErrorBody } from '@bernstein/common';
 import { waitFor } from '@bernstein/local';
 import { VOTER_COOKIE } from '../src/voter-cookie.js';
 import { FORM_HEADERS, JSON_HEADERS, startHarness, type Harness } from './helpers.js';
@@ -27,8 +27,8 @@ describe('votes while Redis is away', () => {
     const refused = await vote(h, 'b');
     assert.equal(refused.statusCode, 503);
     assert.equal(refused.headers['retry-after'], '1');
-    assert.equal(refused.json().error.code, ErrorCode.REDIS_UNAVAILABLE);
-    assert.match(refused.json().error.message, /Redis is unavailable/);
+    assert.equal(refused.json<ErrorBody>().error.code, ErrorCode.REDIS_UNAVAILABLE);
+    assert.match(refused.json<ErrorBody>().error.message, /Redis is unavailable/);
 
     const form = await h.app.inject({ method: 'POST', url: '/', headers: FORM_HEADERS, payload: 'vote=b' });
     assert.equal(form.statusCode, 503);
@@ -86,7 +86,7 @@ describe('votes while Redis is away', () => {
     try {
       const refused = await vote(h, 'b');
       assert.equal(refused.statusCode, 503);
-      assert.equal(refused.json().error.code, ErrorCode.REDIS_UNAVAILABLE);
+      assert.equal(refused.json<ErrorBody>().error.code, ErrorCode.REDIS_UNAVAILABLE);
       assert.equal((await h.ops.inject('/readyz')).statusCode, 200, 'still ready: it answers for itself');
     } finally {
       process.kill(pid, 'SIGCONT');
@@ -100,7 +100,7 @@ describe('votes while Redis is away', () => {
       await odd.inspect.set('not-a-stream', 'a plain string');
       const refused = await vote(odd, 'a');
       assert.equal(refused.statusCode, 503);
-      assert.equal(refused.json().error.code, ErrorCode.REDIS_UNAVAILABLE);
+      assert.equal(refused.json<ErrorBody>().error.code, ErrorCode.REDIS_UNAVAILABLE);
       assert.doesNotMatch(refused.body, /WRONGTYPE/, 'Redis internals stay out of the answer');
       const logged = odd.logLines.find((l) => l.msg === 'redis refused the vote');
       assert.ok(logged, 'the refusal is logged');

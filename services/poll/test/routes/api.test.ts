@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signerFactory } from '@fastify/cookie';
-import { compareStreamIds, ErrorCode, VOTER_ID } from '@bernstein/common';
+import { compareStreamIds, ErrorCode, type ErrorBody, VOTER_ID } from '@bernstein/common';
 import { COOKIE_SECRET, cookieHeader, cookieValue, JSON_HEADERS, configured, POLLS, setCookies, startHarness, type Harness } from '../helpers.js';
 
 const VOTES = '/api/polls/default/votes';
@@ -28,15 +28,15 @@ describe('poll JSON API', () => {
     assert.deepEqual(res.json(), configured(POLLS[1]));
     const missing = await h.app.inject('/api/polls/nope');
     assert.equal(missing.statusCode, 404);
-    assert.equal(missing.json().error.code, ErrorCode.POLL_NOT_FOUND);
-    assert.match(missing.json().error.message, /"nope"/);
+    assert.equal(missing.json<ErrorBody>().error.code, ErrorCode.POLL_NOT_FOUND);
+    assert.match(missing.json<ErrorBody>().error.message, /"nope"/);
   });
 
   it('appends a vote and answers 202 with the stream id as receipt and a signed voter cookie', async () => {
     const before = await h.streamLength();
     const res = await h.app.inject({ method: 'POST', url: VOTES, headers: JSON_HEADERS, payload: { option: 'b' } });
     assert.equal(res.statusCode, 202);
-    const body = res.json();
+    const body = res.json<{ poll: string; option: string; receipt: string }>();
     assert.equal(body.poll, 'default');
     assert.equal(body.option, 'b');
     assert.match(body.receipt, /^\d+-\d+$/);
@@ -53,7 +53,7 @@ describe('poll JSON API', () => {
     const signed = cookieValue(cookie);
     const unsigned = signerFactory(COOKIE_SECRET).unsign(signed);
     assert.equal(unsigned.valid, true, 'the cookie is signed with COOKIE_SECRET');
-    assert.match(unsigned.value as string, VOTER_ID);
+    assert.match(unsigned.value, VOTER_ID);
     assert.deepEqual({ ...entry.fields, at: undefined }, { v: '1', poll: 'default', voter: unsigned.value, option: 'b', at: undefined });
     assert.ok(Math.abs(Number(entry.fields.at) - Date.now()) < 60_000, 'at is the acceptance time in ms');
   });
@@ -79,8 +79,8 @@ describe('poll JSON API', () => {
     assert.equal(second.statusCode, 202);
     assert.equal(setCookies(second.headers).has('bernstein_voter'), false);
     const entries = await h.entries();
-    const a = entries.find((e) => e.id === first.json().receipt);
-    const c = entries.find((e) => e.id === second.json().receipt);
+    const a = entries.find((e) => e.id === first.json<{ receipt: string }>().receipt);
+    const c = entries.find((e) => e.id === second.json<{ receipt: string }>().receipt);
     assert.ok(a && c);
     assert.equal(a.fields.voter, c.fields.voter);
     assert.deepEqual([a.fields.option, c.fields.option], ['a', 'c']);
@@ -136,7 +136,7 @@ describe('poll JSON API', () => {
       const res = await h.app.inject({ method: 'POST', url: t.url ?? VOTES, headers: t.headers ?? JSON_HEADERS, payload: t.payload ?? '' });
       assert.equal(res.statusCode, t.status, res.body);
       assert.match(res.headers['content-type'] as string, /^application\/json/);
-      const { error } = res.json();
+      const { error } = res.json<ErrorBody>();
       assert.equal(error.code, t.code);
       assert.match(error.message, t.message);
       assert.equal(await h.streamLength(), before);
@@ -148,7 +148,7 @@ describe('poll JSON API', () => {
   it('answers JSON 404 for unknown API paths', async () => {
     const res = await h.app.inject('/api/nothing');
     assert.equal(res.statusCode, 404);
-    assert.equal(res.json().error.code, ErrorCode.NOT_FOUND);
+    assert.equal(res.json<ErrorBody>().error.code, ErrorCode.NOT_FOUND);
   });
 
   it('counts accepted votes by poll, rejections by code, and times the Redis appends', async () => {
@@ -194,7 +194,7 @@ describe('voter cookie key', () => {
       assert.equal(again.statusCode, 202, 'the same process verifies its own cookies');
       const elsewhere = await two.app.inject({ method: 'POST', url: VOTES, headers: { ...JSON_HEADERS, cookie }, payload: { option: 'c' } });
       assert.equal(elsewhere.statusCode, 400);
-      assert.equal(elsewhere.json().error.code, ErrorCode.COOKIE_INVALID);
+      assert.equal(elsewhere.json<ErrorBody>().error.code, ErrorCode.COOKIE_INVALID);
       assert.equal(await one.streamLength(), 2);
     } finally {
       await two.close();
