@@ -72,8 +72,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     errorPage: { headers: ERROR_PAGE_HEADERS, render: (req, error) => renderErrorPage(error, req.url) },
   });
   // pino's Logger carries its own generic; Fastify only needs the base logger interface.
+  const baseLogger: FastifyBaseLogger = logger;
   const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+    loggerInstance: baseLogger,
     return503OnClosing: true,
     bodyLimit: 1024,
     trustProxy: deps.trustProxy ?? false,

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createMetricsRegistry } from '@bernstein/common';
+import { createMetricsRegistry, type ErrorBody } from '@bernstein/common';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, buildResultOpsApp, talliesReadiness } from '../src/app.js';
 import { createResultMetrics } from '../src/metrics.js';
+import type { Results } from '../src/results.js';
 import { TalliesStore } from '../src/tallies-store.js';
 import { castVote, logger, startDatabase, testPolls, voterId, type TestDatabase } from './helpers.js';
 
@@ -51,7 +52,7 @@ describe('result app (inject, real PostgreSQL)', () => {
     const res = await app.inject('/api/polls/default/results');
     assert.equal(res.statusCode, 200);
     assert.match(res.headers['content-type'] as string, /^application\/json/);
-    const body = res.json();
+    const body = res.json<Results>();
     assert.deepEqual(Object.keys(body).sort(), ['closedAt', 'options', 'poll', 'question', 'stale', 'status', 'total', 'updatedAt']);
     assert.equal(body.status, 'open', 'a configured poll is always open');
     assert.equal(body.poll, 'default');
@@ -64,11 +65,11 @@ describe('result app (inject, real PostgreSQL)', () => {
     ]);
     assert.equal(body.total, 3, 'the vote for an option not in the configuration is not counted');
     assert.equal(body.stale, false);
-    assert.ok(!Number.isNaN(Date.parse(body.updatedAt)), 'updatedAt is an ISO time');
+    assert.ok(!Number.isNaN(Date.parse(body.updatedAt ?? '')), 'updatedAt is an ISO time');
   });
 
   it('answers a poll without any vote with zeros and a null updatedAt', async () => {
-    const body = (await app.inject('/api/polls/lunch/results')).json();
+    const body = (await app.inject('/api/polls/lunch/results')).json<Results>();
     assert.deepEqual(body.options, [
       { id: 'pizza', label: 'Pizza', votes: 0 },
       { id: 'ramen', label: 'Ramen <hot>', votes: 0 },
@@ -88,7 +89,7 @@ describe('result app (inject, real PostgreSQL)', () => {
   it('answers unknown API routes in JSON and unknown pages in HTML', async () => {
     const api = await app.inject('/api/nothing');
     assert.equal(api.statusCode, 404);
-    assert.equal(api.json().error.code, 'NOT_FOUND');
+    assert.equal(api.json<ErrorBody>().error.code, 'NOT_FOUND');
     const page = await app.inject('/polls/nope');
     assert.equal(page.statusCode, 404);
     assert.match(page.headers['content-type'] as string, /^text\/html/);

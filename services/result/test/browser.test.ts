@@ -4,6 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { castVotes, eventually, startDatabase, startResult, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
 
+/** Runs in the page: the rendered width of an element (structural, as this project compiles without the DOM lib). */
+const widthOf = (el: { getBoundingClientRect(): { width: number } }): number => el.getBoundingClientRect().width;
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Where the screenshot goes (the README's picture is a copy of one of these). */
 const SHOT_DIR = process.env.RESULT_SCREENSHOT_DIR ?? '/tmp';
@@ -47,7 +50,7 @@ describe('results page in a real browser', { skip: existsSync(CHROMIUM) ? false 
     assert.equal(await page.locator('#total').textContent(), '36');
     assert.equal(await fish.locator('.n').textContent(), '2');
     assert.match((await dogs.getAttribute('class')) ?? '', /leader/);
-    const fishWidthBefore = await fish.locator('.fill').evaluate((el) => el.getBoundingClientRect().width);
+    const fishWidthBefore = await fish.locator('.fill').evaluate(widthOf);
 
     // 20 voters switch to Fish and 10 new ones join: Fish takes the lead.
     await castVotes(database.db, [
@@ -63,7 +66,7 @@ describe('results page in a real browser', { skip: existsSync(CHROMIUM) ? false 
     assert.doesNotMatch((await dogs.getAttribute('class')) ?? '', /leader/);
     assert.equal(await fish.locator('.pct').textContent(), '70%');
     await page.waitForTimeout(900); // let the bar animation finish before measuring and the screenshot
-    const fishWidthAfter = await fish.locator('.fill').evaluate((el) => el.getBoundingClientRect().width);
+    const fishWidthAfter = await fish.locator('.fill').evaluate(widthOf);
     assert.ok(fishWidthAfter > fishWidthBefore * 5, `the bar grew (${fishWidthBefore} → ${fishWidthAfter})`);
     assert.equal(navigations, 1, 'no reload');
     assert.equal(await page.locator('#status').textContent(), 'Live');

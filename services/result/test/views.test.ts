@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { runInThisContext } from 'node:vm';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { BernsteinError, ErrorCode } from '@bernstein/common';
@@ -8,9 +9,9 @@ import { displayUrl, votingUrl } from '../src/views/links.js';
 import { qrSvg } from '../src/views/qr.js';
 import { rootFrom } from '../src/views/theme.js';
 
-/** The page script's copy of the algorithm, run as the browser would run it. */
-const scriptPercentages = new Function(`${PERCENTAGES_JS}; return pcts;`)() as (votes: number[]) => number[];
-const scriptClock = new Function(`${CLOCK_JS}; return clock;`)() as (iso: string) => string;
+/** The page script's copy of the algorithm, run as the browser would run it (in its own scope). */
+const scriptPercentages = runInThisContext(`(() => { ${PERCENTAGES_JS}; return pcts; })()`) as (votes: number[]) => number[];
+const scriptClock = runInThisContext(`(() => { ${CLOCK_JS}; return clock; })()`) as (iso: string) => string;
 
 describe('percentages (largest remainder)', () => {
   it('sums to 100 for counts whose rounded shares do not', () => {
