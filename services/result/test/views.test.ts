@@ -6,7 +6,7 @@ import { BernsteinError, ErrorCode } from '@bernstein/common';
 import { renderErrorPage } from '../src/views/error-page.js';
 import { CLOCK_JS, clockTime, PERCENTAGES_JS, percentages } from '../src/views/format.js';
 import { displayUrl, votingUrl } from '../src/views/links.js';
-import { qrSvg } from '../src/views/qr.js';
+import { qrSvg } from '@bernstein/common';
 import { rootFrom } from '../src/views/theme.js';
 
 /** The page script's copy of the algorithm, run as the browser would run it (in its own scope). */

@@ -3,3 +3,4 @@ export * from './headers.js';
 export * from './html.js';
 export * from './hygiene.js';
 export * from './ops-app.js';
+export * from './qr.js';

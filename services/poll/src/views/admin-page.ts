@@ -3,9 +3,8 @@
  * see every poll with its status, close, archive, and download access codes. The list of
  * polls and each poll's share panel (join URL and QR code) are public pages.
  */
-import { escapeHtml, statusOf, type PollDefinition } from '@bernstein/common';
+import { escapeHtml, qrSvg, statusOf, type PollDefinition } from '@bernstein/common';
 import { layout } from './layout.js';
-import { qrSvg } from './qr.js';
 
 const BRAND = '<p class="brand">Bernstein poll</p>\n';
 

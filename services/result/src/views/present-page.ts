@@ -5,12 +5,11 @@
  * visible closed state with the final result. Same rows, stream and script as the results
  * page; without JavaScript it is a snapshot.
  */
-import { escapeHtml, pageHeaders } from '@bernstein/common';
+import { escapeHtml, pageHeaders, qrSvg } from '@bernstein/common';
 import type { Results } from '../results.js';
 import { PAGE_SCRIPT } from './client.js';
 import { clockTime, count, votesUnit } from './format.js';
 import { displayUrl } from './links.js';
-import { qrSvg } from './qr.js';
 import { eventsPath } from './results-page.js';
 import { isClosed, renderRows, ROWS_CSS, statusBadge } from './rows.js';
 import { BASE_CSS, head } from './theme.js';

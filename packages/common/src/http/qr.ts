@@ -1,10 +1,10 @@
 /**
- * QR codes as inline SVG, drawn on the server (no script, no image request, nothing from a
- * CDN). `qrcode` does the encoding; this draws its modules as one path, dark on a white
+ * QR codes as inline SVG for poll's share panel and result's present view, drawn on the server
+ * (no script, no image request, nothing from a CDN). `qrcode` does the encoding; this draws its modules as one path, dark on a white
  * square with the quiet zone of 4 modules that scanners expect, whatever the page's colours.
  */
 import QRCode from 'qrcode';
-import { escapeHtml } from '@bernstein/common';
+import { escapeHtml } from './html.js';
 
 const cache = new Map<string, string>();
 /** Join URLs are few (one per poll); the bound only keeps a misconfiguration from growing it. */
