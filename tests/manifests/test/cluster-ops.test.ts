@@ -142,7 +142,7 @@ esac`,
         assert.deepEqual(rest, []);
         assert.equal(job?.kind, 'Job');
         assert.deepEqual([job?.metadata.name, job?.metadata.namespace], [`${prefix}postgres-restore`, namespace]);
-        const pod = spec<{ template: { metadata: { labels: Record<string, string> }; spec: PodSpec } }>(job as K8sObject).template;
+        const pod = spec<{ template: { metadata: { labels: Record<string, string> }; spec: PodSpec } }>(job).template;
         const c = pod.spec.containers[0];
         assert.ok(find(objects, 'ServiceAccount', pod.spec.serviceAccountName ?? '', namespace), `ServiceAccount ${pod.spec.serviceAccountName ?? ''}`);
         const claim = pod.spec.volumes?.[0]?.persistentVolumeClaim?.claimName ?? '';

@@ -6,7 +6,7 @@
  */
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isMap, isScalar, isSeq, parseAllDocuments, parseDocument, visit, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, parseAllDocuments, parseDocument, visit, type Document } from 'yaml';
 import { kubernetesDir } from '../lib/index.js';
 
 /** Copies deploy/kubernetes to `<root>/kubernetes` and returns that directory. */
@@ -83,7 +83,7 @@ export const removeString =
 export const setIn =
   (path: readonly (string | number)[], value: unknown): DocumentEdit =>
   (doc) => {
-    if (isMap(doc.contents) && doc.contents.get('kind') !== undefined) doc.setIn(path, doc.createNode(value) as Node);
+    if (isMap(doc.contents) && doc.contents.get('kind') !== undefined) doc.setIn(path, doc.createNode(value));
   };
 
 /** Appends an item to a sequence of the document. */
