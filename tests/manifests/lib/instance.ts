@@ -3,6 +3,7 @@
  * that shares the cluster's Traefik and cAdvisor. overlays/instance-2 is this overlay for
  * N = 2, and CI builds several side by side from this template.
  */
+import { APP_EXTERNAL_SECRETS } from './layout.js';
 
 export interface Instance {
   readonly n: number;
@@ -127,19 +128,7 @@ metadata:
 }
 
 /** The Secrets an instance expects to be created out of band, with their keys (bernstein-check.yaml). */
-export const INSTANCE_EXTERNAL_SECRETS: Readonly<Record<string, readonly string[]>> = {
-  postgres: ['POSTGRES_USER', 'POSTGRES_PASSWORD'],
-  'postgres-owner': ['POSTGRES_USER', 'POSTGRES_PASSWORD'],
-  'postgres-worker': ['POSTGRES_USER', 'POSTGRES_PASSWORD'],
-  'postgres-result': ['POSTGRES_USER', 'POSTGRES_PASSWORD'],
-  'postgres-backup': ['POSTGRES_USER', 'POSTGRES_PASSWORD'],
-  'redis-acl': ['users.acl'],
-  'redis-poll': ['REDIS_USERNAME', 'REDIS_PASSWORD'],
-  'redis-worker': ['REDIS_USERNAME', 'REDIS_PASSWORD'],
-  'redis-probe': ['REDIS_USERNAME', 'REDIS_PASSWORD'],
-  'redis-scaler': ['REDIS_USERNAME', 'REDIS_PASSWORD'],
-  poll: ['COOKIE_SECRETS', 'ADMIN_TOKEN'],
-};
+export const INSTANCE_EXTERNAL_SECRETS = APP_EXTERNAL_SECRETS;
 
 /**
  * The overlay's bernstein-check.yaml: its out-of-band Secrets (named as the base names them:

@@ -75,7 +75,8 @@ export const LOCAL_EXTERNAL_SECRETS: Readonly<Record<string, readonly string[]>>
   poll: ['COOKIE_SECRETS', 'ADMIN_TOKEN'],
 };
 
-export const PRODUCTION_EXTERNAL_SECRETS: Readonly<Record<string, readonly string[]>> = {
+/** The app's Secrets that an overlay creating none of its own expects out of band (instance-N, production). */
+export const APP_EXTERNAL_SECRETS: Readonly<Record<string, readonly string[]>> = {
   postgres: ['POSTGRES_USER', 'POSTGRES_PASSWORD'],
   'postgres-owner': ['POSTGRES_USER', 'POSTGRES_PASSWORD'],
   'postgres-worker': ['POSTGRES_USER', 'POSTGRES_PASSWORD'],
@@ -87,6 +88,11 @@ export const PRODUCTION_EXTERNAL_SECRETS: Readonly<Record<string, readonly strin
   'redis-probe': ['REDIS_USERNAME', 'REDIS_PASSWORD'],
   'redis-scaler': ['REDIS_USERNAME', 'REDIS_PASSWORD'],
   poll: ['COOKIE_SECRETS', 'ADMIN_TOKEN'],
+};
+
+/** Production adds its TLS certificate and the dashboard's users. */
+export const PRODUCTION_EXTERNAL_SECRETS: Readonly<Record<string, readonly string[]>> = {
+  ...APP_EXTERNAL_SECRETS,
   'bernstein-tls': ['tls.crt', 'tls.key'],
   'traefik-dashboard': ['users'],
 };
