@@ -8,86 +8,38 @@
  * trace, and the vote stream does not grow by a single entry.
  */
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { signerFactory } from '@fastify/cookie';
 import fc from 'fast-check';
+import {
+  anyMethod,
+  assertDocumentedRefusal,
+  BROKEN_HTTP,
+  enc,
+  headerValues,
+  hostileStrings,
+  injectAnswer,
+  listenOnFreePort,
+  oddPaths,
+  pollSegments,
+  PROPERTY_RUNS as RUNS,
+  sendRaw,
+} from '@bernstein/common/testing';
 import { COOKIE_SECRET, POLLS, startHarness, type Harness } from './helpers.js';
 
-/** Runs per route family; BERNSTEIN_PROPERTY_RUNS raises it for a longer hunt. */
-const RUNS = Number(process.env.BERNSTEIN_PROPERTY_RUNS ?? 10_000);
 const VALID_OPTIONS = new Set(POLLS.flatMap((p) => p.options.map((o) => o.id)));
 const POLL_IDS = POLLS.map((p) => p.id);
 
-interface Answer {
-  statusCode: number;
-  headers: Record<string, string | string[] | number | undefined>;
-  body: string;
-}
-
-/** What every refusal must look like. `method` HEAD has no body to check. */
-export function assertDocumentedRefusal(res: Answer, what: string, method = 'GET'): void {
-  assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${what}: a 4xx, got ${res.statusCode} ${res.body.slice(0, 300)}`);
-  assert.equal(res.headers['x-content-type-options'], 'nosniff', `${what}: nosniff`);
-  assert.match(String(res.headers['content-security-policy']), /frame-ancestors 'none'/, `${what}: CSP`);
-  assert.doesNotMatch(res.body, /\n\s+at .+:\d+:\d+|node_modules|\/src\/|Error: /, `${what}: no stack trace`);
-  if (method === 'HEAD') return;
-  const type = String(res.headers['content-type']);
-  if (type.startsWith('application/json')) {
-    const body = JSON.parse(res.body) as { error?: { code?: unknown; message?: unknown } };
-    assert.deepEqual(Object.keys(body), ['error'], `${what}: ${res.body}`);
-    assert.deepEqual(Object.keys(body.error ?? {}).sort(), ['code', 'message'], `${what}: ${res.body}`);
-    assert.match(String(body.error?.code), /^[A-Z][A-Z_]+$/, `${what}: a stable code`);
-    assert.equal(typeof body.error?.message, 'string');
-  } else {
-    assert.match(type, /^text\/html; charset=utf-8/, `${what}: JSON or an HTML page, got ${type}`);
-    assert.match(res.body, /^<!doctype html>/, what);
-  }
-}
-
 // ── generators ────────────────────────────────────────────────────────────────────────────
 
-/** Strings an attacker would try: unicode, NUL and control characters, huge, markup, JSON. */
-const hostileString = fc.oneof(
-  { arbitrary: fc.string({ unit: 'binary', maxLength: 40 }), weight: 4 },
-  { arbitrary: fc.string({ unit: 'grapheme', maxLength: 20 }), weight: 4 },
-  {
-    arbitrary: fc.constantFrom('', '\u0000', 'a\u0000', '<script>alert(1)</script>', '../../etc/passwd', '%00', '%', '\uFEFFa', '\uD800', 'A', ' a', 'a ', '__proto__', 'constructor'),
-    weight: 3,
-  },
-  // Huge: past the body limit, past Fastify's 100-character URL parameters, up to 70 kB.
-  { arbitrary: fc.constantFrom(101, 250, 5_000, 70_000).map((n) => 'x'.repeat(n)), weight: 1 },
-);
+/** Hostile strings, with near misses of the option `a`. */
+const hostileString = hostileStrings(['a\u0000', 'A', ' a', 'a ']);
+const headerValue = headerValues(hostileString);
 
 /** An option value that is no option of any poll. */
 const badOption = hostileString.filter((s) => !VALID_OPTIONS.has(s));
 
-/** A poll segment for a URL: an existing poll, or anything else (encoded, or raw and broken). */
-const pollSegment = fc.oneof(
-  fc.constantFrom(...POLL_IDS),
-  hostileString.map((s) => enc(s)),
-  fc.constantFrom('%zz', '%E0%A4%A', '%', '%00', 'DEFAULT', 'default%20', 'x'.repeat(150)),
-);
-// Dot segments are resolved by every URL client (`/polls/..` is `/`): not a poll name.
-const unknownPollSegment = pollSegment.filter((s) => !POLL_IDS.includes(decodeSafe(s)) && !['.', '..'].includes(decodeSafe(s)));
-
-/** Percent-encodes the UTF-8 bytes of `s` (lone surrogates become U+FFFD, as a browser sends them). */
-export function enc(s: string): string {
-  let out = '';
-  for (const byte of Buffer.from(s, 'utf8')) {
-    const c = String.fromCharCode(byte);
-    out += /[A-Za-z0-9_.~-]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
-}
-
-function decodeSafe(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
+const { any: pollSegment, unknown: unknownPollSegment } = pollSegments(POLL_IDS, hostileString);
 
 const jsonTypes = fc.constantFrom(
   'application/json',
@@ -129,7 +81,7 @@ const forgedCookie = fc.oneof(
     ),
   ),
 );
-const anyCookie = fc.option(fc.oneof(forgedCookie, fc.constant('a=b; =; ;;'), hostileString.map((s) => s.replace(/[\r\n]/g, ''))), { nil: undefined });
+const anyCookie = fc.option(fc.oneof(forgedCookie, fc.constant('a=b; =; ;;'), headerValue), { nil: undefined });
 
 describe('poll under hostile input (property-based, real Redis)', () => {
   let h: Harness;
@@ -142,11 +94,8 @@ describe('poll under hostile input (property-based, real Redis)', () => {
     await h?.close();
   });
 
-  async function inject(method: string, url: string, headers: Record<string, string | undefined>, payload?: string): Promise<Answer> {
-    const clean = Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => e[1] !== undefined));
-    const res = await h.app.inject({ method: method as 'GET', url, headers: clean, ...(payload === undefined ? {} : { payload }) });
-    return { statusCode: res.statusCode, headers: res.headers, body: res.body };
-  }
+  const inject = (method: string, url: string, headers: Record<string, string | undefined>, payload?: string) =>
+    injectAnswer(h.app, method, url, headers, payload);
 
   it(`refuses ${RUNS} bad votes on POST /api/polls/:poll/votes`, async () => {
     await fc.assert(
@@ -212,7 +161,7 @@ describe('poll under hostile input (property-based, real Redis)', () => {
         fc.constantFrom('/', '/api/polls', '/polls/default', '/polls/lunch', '/api/polls/default'),
         query,
         anyCookie,
-        fc.option(hostileString.map((s) => s.replace(/[\r\n]/g, '')), { nil: undefined }),
+        fc.option(headerValue, { nil: undefined }),
         async (path, q, cookie, accept) => {
           const res = await inject('GET', `${path}${q}`, { cookie, accept, 'accept-language': accept });
           if (res.statusCode >= 400) assertDocumentedRefusal(res, `GET ${path}${q.slice(0, 40)}`);
@@ -225,14 +174,9 @@ describe('poll under hostile input (property-based, real Redis)', () => {
   });
 
   it(`refuses ${RUNS} odd methods and URLs in the documented format`, async () => {
-    const segment = fc.oneof(
-      fc.constantFrom('api', 'polls', 'votes', 'default', '..', '.', '', '%2e%2e', '%zz', '%', '%00', '%2F', 'metrics', 'readyz', 'healthz', 'x'.repeat(300)),
-      hostileString.map((s) => enc(s)),
-    );
-    const url = fc.array(segment, { minLength: 1, maxLength: 6 }).map((parts) => `/${parts.join('/')}`);
-    const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'PROPFIND', 'SEARCH');
+    const url = oddPaths(['api', 'polls', 'votes', 'default'], hostileString);
     await fc.assert(
-      fc.asyncProperty(method, url, fc.oneof(jsonTypes, otherTypes), hostileString, async (m, u, type, body) => {
+      fc.asyncProperty(anyMethod, url, fc.oneof(jsonTypes, otherTypes), hostileString, async (m, u, type, body) => {
         const res = await inject(m, u, { 'content-type': type }, m === 'GET' || m === 'HEAD' ? undefined : body);
         // A generated URL may name a real page (GET /polls/default): that is not a refusal.
         if (res.statusCode < 400 && (m === 'GET' || m === 'HEAD')) return;
@@ -243,30 +187,20 @@ describe('poll under hostile input (property-based, real Redis)', () => {
   });
 
   it('refuses bad requests over real HTTP too, raw bytes included, in the documented format', async () => {
-    await h.app.listen({ host: '127.0.0.1', port: 0 });
-    const address = h.app.server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
+    const port = await listenOnFreePort(h.app);
     const rawRequests = fc.oneof(
       // Well-formed HTTP with a bad vote.
       fc.tuple(pollSegment, fc.oneof(jsonTypes, otherTypes), badJsonBody).map(
         ([poll, type, body]) =>
           `POST /api/polls/${poll}/votes HTTP/1.1\r\nHost: x\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       ),
-      // Broken HTTP: bad request lines, header names and values, lengths, huge headers or URLs.
+      // Broken HTTP, and broken framing of a vote.
       fc.constantFrom(
-        'GET /%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
-        'GET /api/polls/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
-        `GET /${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
-        `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\nConnection: close\r\n\r\n`,
-        'GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\nConnection: close\r\n\r\n',
-        'GET / HTTP/1.1\r\nHost: x\r\nX-Nul: a\u0000b\r\nConnection: close\r\n\r\n',
-        'GET\u0000/ HTTP/1.1\r\n\r\n',
-        'NOT HTTP AT ALL\r\n\r\n',
+        ...BROKEN_HTTP,
         'POST /api/polls/default/votes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -1\r\n\r\n',
         'POST /api/polls/default/votes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
         'POST /api/polls/default/votes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{"option":"a"}\r\n0\r\n\r\n',
         'POST /api/polls/default/votes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 99999\r\nConnection: close\r\n\r\n{}',
-        'GET / HTTP/9.9\r\nHost: x\r\n\r\n',
       ),
     );
     await fc.assert(
@@ -282,46 +216,3 @@ describe('poll under hostile input (property-based, real Redis)', () => {
     assert.equal(await h.streamLength(), streamBefore);
   });
 });
-
-/** Sends raw bytes and reads the answer until the server closes (or 3 s pass). */
-export function sendRaw(port: number, raw: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => socket.destroy(), 3000);
-    socket.on('data', (d: Buffer) => chunks.push(d));
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      clearTimeout(timer);
-      const text = Buffer.concat(chunks).toString('utf8');
-      const [head = '', ...rest] = text.split('\r\n\r\n');
-      const status = /^HTTP\/1\.1 (\d{3})/.exec(head);
-      if (!status) {
-        reject(new Error(`no HTTP answer to ${JSON.stringify(raw.slice(0, 80))}: ${JSON.stringify(text.slice(0, 200))}`));
-        return;
-      }
-      const headers: Record<string, string> = {};
-      for (const line of head.split('\r\n').slice(1)) {
-        const colon = line.indexOf(':');
-        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-      }
-      let body = rest.join('\r\n\r\n');
-      if (headers['transfer-encoding'] === 'chunked') body = dechunk(body);
-      resolve({ statusCode: Number(status[1]), headers, body });
-    });
-    // Half-close: the server sees the end of the request, answers, and closes.
-    socket.end(raw, 'latin1');
-  });
-}
-
-function dechunk(body: string): string {
-  let out = '';
-  let rest = body;
-  for (;;) {
-    const end = rest.indexOf('\r\n');
-    const size = parseInt(rest.slice(0, end), 16);
-    if (!(size > 0)) return out;
-    out += rest.slice(end + 2, end + 2 + size);
-    rest = rest.slice(end + 4 + size);
-  }
-}
