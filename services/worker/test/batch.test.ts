@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { Database, encodeVote, loadConfig, migrate, postgresVars } from '@bernstein/common';
-import { PostgresServer } from '@bernstein/local';
+import { beforeEach, describe, it } from 'node:test';
+import { encodeVote } from '@bernstein/common';
 import { compareParts, prepareBatch, writeVotes } from '../src/batch.js';
-import { readTallies, silent, sorted, talliesFromVotes } from './helpers.js';
+import { assertExactTallies, readTallies, sorted, talliesFromVotes, usePostgres } from './helpers.js';
 
 const VOTER_1 = 'voter-one-aaaaaaaaaa';
 const VOTER_2 = 'voter-two-bbbbbbbbbb';
@@ -60,24 +59,13 @@ describe('prepareBatch', () => {
 });
 
 describe('writeVotes', () => {
-  let server: PostgresServer;
-  let db: Database;
-
-  before(async () => {
-    server = await PostgresServer.start({ durable: false });
-    db = new Database(loadConfig(postgresVars, server.env), silent, 'test');
-    await migrate(db, silent);
-  });
-  after(async () => {
-    await db?.close();
-    await server?.stop();
-  });
+  const postgres = usePostgres();
   beforeEach(async () => {
-    await db.query('TRUNCATE votes, tallies');
+    await postgres.db.query('TRUNCATE votes, tallies');
   });
 
   async function apply(...entries: ReturnType<typeof entry>[]): Promise<number> {
-    return writeVotes(db, prepareBatch(entries).votes);
+    return writeVotes(postgres.db, prepareBatch(entries).votes);
   }
 
   it('last vote wins by stream order even when an older entry arrives in a later batch', async () => {
@@ -85,27 +73,27 @@ describe('writeVotes', () => {
     // A batch of older entries (e.g. claimed from a dead worker after newer ones were written).
     const changed = await apply(entry('100-0', VOTER_1, 'a'), entry('100-1', VOTER_2, 'a'), entry('100-2', VOTER_3, 'a'));
     assert.equal(changed, 1, 'only the new voter is inserted');
-    const { rows } = await db.query<{ voter: string; option: string }>('SELECT voter, option FROM votes ORDER BY voter');
+    const { rows } = await postgres.db.query<{ voter: string; option: string }>('SELECT voter, option FROM votes ORDER BY voter');
     assert.deepEqual(rows.map((r) => [r.voter, r.option]), [[VOTER_1, 'b'], [VOTER_3, 'a'], [VOTER_2, 'c']]);
-    assert.deepEqual(sorted(await readTallies(db)), [['p1/a', 1], ['p1/b', 1], ['p1/c', 1]]);
+    assert.deepEqual(sorted(await readTallies(postgres.db)), [['p1/a', 1], ['p1/b', 1], ['p1/c', 1]]);
     // And a newer one replaces.
     await apply(entry('300-0', VOTER_2, 'b'));
-    assert.deepEqual(sorted(await readTallies(db)), [['p1/a', 1], ['p1/b', 2]]);
-    assert.deepEqual(sorted(await talliesFromVotes(db)), sorted(await readTallies(db)));
+    assert.deepEqual(sorted(await readTallies(postgres.db)), [['p1/a', 1], ['p1/b', 2]]);
+    assert.deepEqual(sorted(await talliesFromVotes(postgres.db)), sorted(await readTallies(postgres.db)));
   });
 
   it('replaying an already committed batch changes nothing (redelivery after COMMIT, before XACK)', async () => {
     const batch = [entry('10-0', VOTER_1, 'a'), entry('11-0', VOTER_2, 'b'), entry('12-0', VOTER_1, 'c'), entry('13-0', VOTER_3, 'c')];
     assert.equal(await apply(...batch), 3);
-    const votesBefore = await db.query('SELECT poll, voter, option, stream_ms, stream_seq, recorded_at FROM votes ORDER BY voter');
-    const talliesBefore = await db.query('SELECT poll, option, votes, updated_at FROM tallies ORDER BY option');
+    const votesBefore = await postgres.db.query('SELECT poll, voter, option, stream_ms, stream_seq, recorded_at FROM votes ORDER BY voter');
+    const talliesBefore = await postgres.db.query('SELECT poll, option, votes, updated_at FROM tallies ORDER BY option');
     assert.equal(await apply(...batch), 0, 'no row changes');
     assert.equal(await apply(...batch.slice(1, 3)), 0, 'nor for part of it');
-    const votesAfter = await db.query('SELECT poll, voter, option, stream_ms, stream_seq, recorded_at FROM votes ORDER BY voter');
-    const talliesAfter = await db.query('SELECT poll, option, votes, updated_at FROM tallies ORDER BY option');
+    const votesAfter = await postgres.db.query('SELECT poll, voter, option, stream_ms, stream_seq, recorded_at FROM votes ORDER BY voter');
+    const talliesAfter = await postgres.db.query('SELECT poll, option, votes, updated_at FROM tallies ORDER BY option');
     assert.deepEqual(votesAfter.rows, votesBefore.rows);
     assert.deepEqual(talliesAfter.rows, talliesBefore.rows, 'tallies untouched, not even updated_at');
-    assert.deepEqual(sorted(await readTallies(db)), [['p1/b', 1], ['p1/c', 2]]);
+    assert.deepEqual(sorted(await readTallies(postgres.db)), [['p1/b', 1], ['p1/c', 2]]);
   });
 
   it('keeps tallies equal to the votes under concurrent batches touching the same voters', async () => {
@@ -126,7 +114,6 @@ describe('writeVotes', () => {
     }
     const expected: Record<string, number> = {};
     for (const e of best.values()) expected[`p1/${e.fields[7]}`] = (expected[`p1/${e.fields[7]}`] ?? 0) + 1;
-    assert.deepEqual(sorted(await readTallies(db)), sorted(expected));
-    assert.deepEqual(sorted(await talliesFromVotes(db)), sorted(expected));
+    await assertExactTallies(postgres.db, expected);
   });
 });

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Database, encodeVote, loadConfig, migrate, postgresVars, Redis, streamNames } from '@bernstein/common';
 import { PostgresServer, RedisServer } from '@bernstein/local';
-import { Consumer, type ConsumerOptions } from '../src/consumer.js';
+import type { Consumer, ConsumerOptions } from '../src/consumer.js';
 import { readGroup } from '../src/stream.js';
 import {
   addVotes,
+  assertExactTallies,
   counterValue,
   drained,
   expectedTallies,
@@ -13,8 +14,7 @@ import {
   makeVotes,
   readTallies,
   silent,
-  sorted,
-  talliesFromVotes,
+  testConsumer,
   until,
 } from './helpers.js';
 
@@ -48,27 +48,12 @@ describe('Consumer', () => {
   });
 
   function consumer(name: string, overrides: Partial<ConsumerOptions> = {}): Consumer {
-    const c = new Consumer({
-      redis,
-      db,
-      logger: silent,
-      metrics: freshMetrics(),
-      names: streamNames(stream),
-      consumer: name,
-      batchSize: 200,
-      blockMs: 100,
-      claimIdleMs: 60_000,
-      trimIntervalMs: 0,
-      ...overrides,
-    });
+    const c = testConsumer({ redis, db, names: streamNames(stream), consumer: name, batchSize: 200, ...overrides });
     running.push(c);
     return c;
   }
 
-  async function assertExact(expected: Record<string, number>): Promise<void> {
-    assert.deepEqual(sorted(await readTallies(db)), sorted(expected));
-    assert.deepEqual(sorted(await talliesFromVotes(db)), sorted(expected));
-  }
+  const assertExact = (expected: Record<string, number>) => assertExactTallies(db, expected);
 
   it('drains votes with re-votes into exact tallies, then trims what it acknowledged', async () => {
     const added = await addVotes(redis, stream, makeVotes(5000, 1000));

@@ -1,14 +1,24 @@
-/** Shared pieces of the worker tests: votes with known stream ids, and the expected tallies. */
+/**
+ * Shared pieces of the worker tests: a private PostgreSQL per suite, consumers with the tests'
+ * settings, votes with known stream ids, and the expected tallies.
+ */
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
 import { pino } from 'pino';
 import {
   compareStreamIds,
   createMetricsRegistry,
+  Database,
   encodeVote,
-  type Database,
+  loadConfig,
+  migrate,
+  postgresVars,
   type Redis,
   type Vote,
 } from '@bernstein/common';
+import { PostgresServer } from '@bernstein/local';
+import { Consumer, type ConsumerOptions } from '../src/consumer.js';
 import { createWorkerMetrics, type WorkerMetrics } from '../src/metrics.js';
 
 export const silent = pino({ level: 'silent' });
@@ -86,8 +96,53 @@ export function sorted(t: Record<string, number>): [string, number][] {
   return Object.entries(t).sort(([a], [b]) => (a < b ? -1 : 1));
 }
 
+/** Both the tallies table and the counts of the votes table are exactly `expected`. */
+export async function assertExactTallies(db: Database, expected: Record<string, number>): Promise<void> {
+  assert.deepEqual(sorted(await readTallies(db)), sorted(expected));
+  assert.deepEqual(sorted(await talliesFromVotes(db)), sorted(expected));
+}
+
 export function freshMetrics(): WorkerMetrics {
   return createWorkerMetrics(createMetricsRegistry('test'));
+}
+
+/** A consumer "w1" with the tests' settings (silent, fresh metrics, batches of 100, no trimming, claims after a minute); `options` for the rest. */
+export function testConsumer(options: Pick<ConsumerOptions, 'redis' | 'db' | 'names'> & Partial<ConsumerOptions>): Consumer {
+  return new Consumer({
+    logger: silent,
+    metrics: freshMetrics(),
+    consumer: 'w1',
+    batchSize: 100,
+    blockMs: 100,
+    claimIdleMs: 60_000,
+    trimIntervalMs: 0,
+    ...options,
+  });
+}
+
+export interface TestPostgres {
+  server: PostgresServer;
+  /** The owner's connection (the server's superuser). */
+  db: Database;
+}
+
+/**
+ * A private PostgreSQL (not durable) for the suite that calls this, started before its tests and
+ * stopped after them, with the schema unless `migrate` is false. Its fields are set once the
+ * suite's `before` has run.
+ */
+export function usePostgres(opts: { migrate?: boolean } = {}): TestPostgres {
+  const postgres = {} as TestPostgres;
+  before(async () => {
+    postgres.server = await PostgresServer.start({ durable: false });
+    postgres.db = new Database(loadConfig(postgresVars, postgres.server.env), silent, 'test');
+    if (opts.migrate !== false) await migrate(postgres.db, silent);
+  });
+  after(async () => {
+    await postgres.db?.close();
+    await postgres.server?.stop();
+  });
+  return postgres;
 }
 
 export async function counterValue(c: { get(): Promise<{ values: { value: number }[] }> }): Promise<number> {

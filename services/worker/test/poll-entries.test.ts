@@ -4,12 +4,11 @@
  * announced on bernstein_polls.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import pg from 'pg';
-import { Database, encodeVote, loadConfig, migrate, POLLS_CHANNEL, postgresVars } from '@bernstein/common';
-import { PostgresServer } from '@bernstein/local';
+import { encodeVote, POLLS_CHANNEL } from '@bernstein/common';
 import { prepareBatch, writePolls } from '../src/batch.js';
-import { silent } from './helpers.js';
+import { usePostgres } from './helpers.js';
 
 const DEF = JSON.stringify({ question: 'Q?', options: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B' }], access: 'open', closesAt: null, createdAt: '2026-01-01T00:00:00.000Z' });
 
@@ -18,18 +17,7 @@ function control(id: string, poll: string, status: 'open' | 'closed', extra: str
 }
 
 describe('poll control entries', () => {
-  let server: PostgresServer;
-  let db: Database;
-
-  before(async () => {
-    server = await PostgresServer.start({ durable: false });
-    db = new Database(loadConfig(postgresVars, server.env), silent, 'test');
-    await migrate(db, silent);
-  });
-  after(async () => {
-    await db?.close();
-    await server?.stop();
-  });
+  const postgres = usePostgres();
 
   it('sets them apart from the votes, in stream order, and dead-letters a bad one', () => {
     const batch = prepareBatch([
@@ -51,7 +39,7 @@ describe('poll control entries', () => {
   });
 
   it('writes them in stream order: a replayed or older entry never reopens a closed poll, and each change is notified', async () => {
-    const listener = new pg.Client(server.connection);
+    const listener = new pg.Client(postgres.server.connection);
     await listener.connect();
     const heard: string[] = [];
     listener.on('notification', (m) => heard.push(`${m.channel}:${m.payload}`));
@@ -59,11 +47,11 @@ describe('poll control entries', () => {
     try {
       const open = prepareBatch([control('10-0', 'quiz2', 'open')]).polls;
       const close = prepareBatch([control('11-0', 'quiz2', 'closed', ['closedAt', '1700000000500'])]).polls;
-      assert.equal(await writePolls(db, open), 1);
-      assert.equal(await writePolls(db, close), 1);
-      assert.equal(await writePolls(db, open), 0, 'the older entry again: no change');
-      assert.equal(await writePolls(db, close), 0, 'the same entry again: no change');
-      const { rows } = await db.query<{ status: string; closed_at: Date; definition: { question: string } }>(
+      assert.equal(await writePolls(postgres.db, open), 1);
+      assert.equal(await writePolls(postgres.db, close), 1);
+      assert.equal(await writePolls(postgres.db, open), 0, 'the older entry again: no change');
+      assert.equal(await writePolls(postgres.db, close), 0, 'the same entry again: no change');
+      const { rows } = await postgres.db.query<{ status: string; closed_at: Date; definition: { question: string } }>(
         'SELECT status, closed_at, definition FROM polls WHERE id = $1',
         ['quiz2'],
       );

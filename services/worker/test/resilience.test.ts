@@ -20,21 +20,7 @@ import {
   type Vote,
 } from '@bernstein/common';
 import { PostgresServer, RedisServer } from '@bernstein/local';
-import { Consumer } from '../src/consumer.js';
-import {
-  addVotes,
-  counterValue,
-  drained,
-  expectedTallies,
-  freshMetrics,
-  makeVotes,
-  readTallies,
-  silent,
-  sorted,
-  talliesFromVotes,
-  until,
-  type Added,
-} from './helpers.js';
+import { addVotes, assertExactTallies, counterValue, drained, expectedTallies, freshMetrics, makeVotes, silent, testConsumer, until, type Added } from './helpers.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -56,10 +42,7 @@ describe('worker resilience', () => {
     const workerRedis = createRedis(loadConfig(redisVars, redisServer.envFor('worker')), silent, { name: 'worker' });
     cleanups.push(async () => workerRedis.disconnect());
     const metrics = freshMetrics();
-    const consumer = new Consumer({
-      redis: workerRedis, db: workerDb, logger: silent, metrics, names, consumer: 'w1',
-      batchSize: 100, blockMs: 100, claimIdleMs: 1000, trimIntervalMs: 0,
-    });
+    const consumer = testConsumer({ redis: workerRedis, db: workerDb, metrics, names, claimIdleMs: 1000 });
     cleanups.push(() => consumer.stop());
     void consumer.start();
 
@@ -121,9 +104,7 @@ describe('worker resilience', () => {
     // Expected tallies from what the stream really holds (acknowledged votes plus any vote
     // whose XADD reply was lost in the crash but which Redis had written).
     const all: Added[] = inStream.map(([id, fields]) => ({ id, vote: decodeVote(fields) }));
-    const expected = expectedTallies(all);
-    assert.deepEqual(sorted(await readTallies(db)), sorted(expected));
-    assert.deepEqual(sorted(await talliesFromVotes(db)), sorted(expected));
+    await assertExactTallies(db, expectedTallies(all));
   });
 
   it('PostgreSQL stopped for seconds, then crashed (SIGKILL): the worker retries, resumes, tallies exact', async () => {
@@ -138,10 +119,7 @@ describe('worker resilience', () => {
     const names = streamNames('votes');
     const added = await addVotes(redis, names.stream, makeVotes(20_000, 3000));
     const metrics = freshMetrics();
-    const consumer = new Consumer({
-      redis: workerRedis, db: workerDb, logger: silent, metrics, names, consumer: 'w1',
-      batchSize: 100, blockMs: 100, claimIdleMs: 60_000, trimIntervalMs: 500,
-    });
+    const consumer = testConsumer({ redis: workerRedis, db: workerDb, metrics, names, trimIntervalMs: 500 });
     cleanups.push(() => consumer.stop());
     void consumer.start();
 
@@ -160,9 +138,7 @@ describe('worker resilience', () => {
     await pgServer.restart();
 
     await until('drained', () => drained(redis, names.stream), 90_000);
-    const expected = expectedTallies([...added, ...during]);
-    assert.deepEqual(sorted(await readTallies(db)), sorted(expected));
-    assert.deepEqual(sorted(await talliesFromVotes(db)), sorted(expected));
+    await assertExactTallies(db, expectedTallies([...added, ...during]));
     const retries = (await metrics.retries.get()).values.find((v) => v.labels.operation === 'postgres write')?.value ?? 0;
     assert.ok(retries > 0, 'the write was retried');
   });

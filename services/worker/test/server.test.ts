@@ -9,17 +9,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import pg from 'pg';
 import { Database, loadConfig, postgresVars, Redis, setUpDatabase } from '@bernstein/common';
 import { freePort, PostgresServer, RedisServer } from '@bernstein/local';
-import {
-  addVotes,
-  drained,
-  expectedTallies,
-  makeVotes,
-  readTallies,
-  silent,
-  sorted,
-  talliesFromVotes,
-  until,
-} from './helpers.js';
+import { addVotes, assertExactTallies, drained, expectedTallies, makeVotes, readTallies, silent, sorted, until } from './helpers.js';
 import { Child, SERVER } from './process-helpers.js';
 
 describe('worker process: configuration', () => {
@@ -142,9 +132,7 @@ describe('worker process', () => {
       await until('ready', async () => (await fetch(`${url}/readyz`)).status === 200, 30_000);
       assert.doesNotMatch(child.stdout, /more rights than worker needs/);
       await until('drained', () => drained(redis, stream));
-      const expected = expectedTallies(added);
-      assert.deepEqual(sorted(await readTallies(db)), sorted(expected));
-      assert.deepEqual(sorted(await talliesFromVotes(db)), sorted(expected));
+      await assertExactTallies(db, expectedTallies(added));
       assert.equal(await metric(url, 'bernstein_worker_votes_written_total'), 3000);
       assert.equal(await metric(url, 'bernstein_worker_stream_lag_entries'), 0);
       assert.equal(await metric(url, 'bernstein_worker_stream_pending_entries'), 0);
@@ -199,9 +187,7 @@ describe('worker process', () => {
     const more = await addVotes(redis, stream, makeVotes(2000, 4000, 'p2'));
     const { url } = await startWorker('w-heir', { BATCH_SIZE: '500', CLAIM_IDLE_MS: '500' });
     await until('drained', () => drained(redis, stream), 90_000);
-    const expected = expectedTallies([...added, ...more]);
-    assert.deepEqual(sorted(await readTallies(db)), sorted(expected));
-    assert.deepEqual(sorted(await talliesFromVotes(db)), sorted(expected));
+    await assertExactTallies(db, expectedTallies([...added, ...more]));
     assert.equal(await pendingOf('w-doomed'), 0);
     assert.ok((await metric(url, 'bernstein_worker_claimed_total')) >= 500, 'the heir claimed the dead batch');
   });
