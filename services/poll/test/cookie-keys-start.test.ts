@@ -3,27 +3,14 @@
  * voter cookie key anyone could sign with: none, a published placeholder, or a weak one.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { configRefusal } from '@bernstein/common/testing';
 import { freePort, waitFor } from '@bernstein/local';
+import { startPollProcess } from './helpers.js';
 
-const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url));
-
-function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, [SERVER], {
-    env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: process.env.NODE_OPTIONS ?? '', NODE_ENV: 'production', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  return { child, exited, output: () => ({ stdout, stderr }) };
-}
+/** poll as the images start it: in production, on 127.0.0.1. */
+const startServer = (env: Record<string, string>) => startPollProcess({ NODE_ENV: 'production', HOST: '127.0.0.1', ...env });
 
 describe('poll start-up in production: the voter cookie key', () => {
   const weak: { name: string; env: Record<string, string>; variable: string; problem: RegExp }[] = [
@@ -35,18 +22,10 @@ describe('poll start-up in production: the voter cookie key', () => {
   for (const t of weak) {
     it(`refuses ${t.name}: exit 78, one fatal line naming ${t.variable}, the key not echoed`, async () => {
       const server = startServer({ REDIS_HOST: '127.0.0.1', ...t.env });
-      const [code] = await server.exited;
-      assert.equal(code, 78);
-      const { stdout, stderr } = server.output();
-      assert.equal(stdout, '');
-      const lines = stderr.trim().split('\n');
-      assert.equal(lines.length, 1, stderr);
-      const line = JSON.parse(lines[0] as string) as { level: number; msg: string; code: string };
-      assert.equal(line.level, 60);
-      assert.equal(line.code, 'BERNSTEIN_CONFIG_INVALID');
-      assert.match(line.msg, new RegExp(`\\n  ${t.variable} key|\\n  ${t.variable} is`));
-      assert.match(line.msg, t.problem);
-      for (const value of Object.values(t.env)) assert.doesNotMatch(stderr, new RegExp(value), 'the key is never logged');
+      const msg = await configRefusal(server);
+      assert.match(msg, new RegExp(`\\n  ${t.variable} key|\\n  ${t.variable} is`));
+      assert.match(msg, t.problem);
+      for (const value of Object.values(t.env)) assert.doesNotMatch(server.stderr, new RegExp(value), 'the key is never logged');
     });
   }
 
@@ -59,9 +38,9 @@ describe('poll start-up in production: the voter cookie key', () => {
       COOKIE_SECRETS: `${randomBytes(32).toString('base64url')},${randomBytes(32).toString('hex')}`,
     });
     try {
-      await waitFor('poll service ready', async () => assert.match(server.output().stdout, /poll service ready/));
+      await waitFor('poll service ready', async () => assert.match(server.stdout, /poll service ready/));
     } finally {
-      server.child.kill('SIGTERM');
+      server.kill('SIGTERM');
       await server.exited;
     }
   });

@@ -4,6 +4,7 @@
  */
 import { rmSync } from 'node:fs';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import {
@@ -16,10 +17,18 @@ import {
   type Logger,
   type Registry,
 } from '@bernstein/common';
+import { EntryProcess } from '@bernstein/common/testing';
 import { RedisServer, waitFor } from '@bernstein/local';
 import { buildApp, buildPollOpsApp, pollReadiness, type PollConfig } from '../src/app.js';
 
 export const COOKIE_SECRET = 'test-secret-that-is-at-least-32-characters-long';
+
+const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url));
+
+/** Runs the poll server as its own process with exactly `env` (plus PATH and NODE_OPTIONS for tsx). */
+export function startPollProcess(env: Record<string, string>): EntryProcess {
+  return new EntryProcess(SERVER, env);
+}
 
 /** Two polls; the default one has a label that would run as script if not escaped. */
 export const POLLS = [

@@ -1,27 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { configRefusal } from '@bernstein/common/testing';
 import { freePort, RedisServer, waitFor } from '@bernstein/local';
-import { COOKIE_SECRET } from './helpers.js';
-
-const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url));
-
-/** Runs the poll server as its own process with exactly `env` (plus PATH and NODE_OPTIONS for tsx). */
-function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, [SERVER], {
-    env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: process.env.NODE_OPTIONS ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  return { child, exited, output: () => ({ stdout, stderr }) };
-}
+import { COOKIE_SECRET, startPollProcess as startServer } from './helpers.js';
 
 describe('poll server process', () => {
   let redis: RedisServer;
@@ -54,7 +36,7 @@ describe('poll server process', () => {
       assert.match(receipt, /^\d+-\d+$/);
 
       const started = Date.now();
-      server.child.kill('SIGTERM');
+      server.kill('SIGTERM');
       // During SHUTDOWN_DELAY_MS readiness is false while votes are still served.
       await waitFor('readiness false after SIGTERM', async () => assert.equal((await fetch(`${ops}/readyz`)).status, 503));
       const during = await fetch(`${base}/api/polls/default/votes`, {
@@ -63,17 +45,17 @@ describe('poll server process', () => {
         body: JSON.stringify({ option: 'b' }),
       });
       assert.equal(during.status, 202);
-      const [code, signal] = await server.exited;
+      const { code, signal } = await server.exited;
       assert.equal(signal, null);
-      assert.equal(code, 0, server.output().stderr);
+      assert.equal(code, 0, server.stderr);
       assert.ok(Date.now() - started < 6000, 'exits within the delay plus the shutdown budget');
-      const logs = server.output().stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string });
-      assert.ok(logs.some((l) => l.msg === 'poll service ready'));
-      assert.ok(logs.some((l) => l.msg === 'shutting down'));
-      assert.ok(logs.some((l) => l.msg === 'stopped'));
-      assert.doesNotMatch(server.output().stdout, new RegExp(COOKIE_SECRET), 'the secret is never logged');
+      const logs = server.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string });
+      assert.ok(logs.some((l) => l.msg === 'poll service ready'), 'logs "poll service ready"');
+      assert.ok(logs.some((l) => l.msg === 'shutting down'), 'logs "shutting down"');
+      assert.ok(logs.some((l) => l.msg === 'stopped'), 'logs "stopped"');
+      assert.doesNotMatch(server.stdout, new RegExp(COOKIE_SECRET), 'the secret is never logged');
     } finally {
-      server.child.kill('SIGKILL');
+      server.kill('SIGKILL');
     }
   });
 
@@ -95,10 +77,10 @@ describe('poll server process', () => {
       });
       assert.equal(vote.status, 503);
       assert.equal(vote.headers.get('retry-after'), '1');
-      server.child.kill('SIGTERM');
-      assert.equal((await server.exited)[0], 0);
+      server.kill('SIGTERM');
+      assert.equal((await server.exited).code, 0);
     } finally {
-      server.child.kill('SIGKILL');
+      server.kill('SIGKILL');
     }
   });
 
@@ -116,18 +98,9 @@ describe('poll server process', () => {
 
   for (const t of invalid) {
     it(`refuses to start when ${t.name}: exit 78 and one fatal line naming it`, async () => {
-      const server = startServer(t.env);
-      const [code] = await server.exited;
-      assert.equal(code, 78);
-      const { stdout, stderr } = server.output();
-      assert.equal(stdout, '');
-      const lines = stderr.trim().split('\n');
-      assert.equal(lines.length, 1, stderr);
-      const line = JSON.parse(lines[0] as string) as { level: number; msg: string; code: string };
-      assert.equal(line.level, 60, 'a pino fatal line');
-      assert.equal(line.code, 'BERNSTEIN_CONFIG_INVALID');
-      for (const name of t.names) assert.match(line.msg, new RegExp(`\\b${name}\\b`));
-      assert.doesNotMatch(line.msg, /short/, 'secret values are not echoed');
+      const msg = await configRefusal(startServer(t.env));
+      for (const name of t.names) assert.match(msg, new RegExp(`\\b${name}\\b`));
+      assert.doesNotMatch(msg, /short/, 'secret values are not echoed');
     });
   }
 });

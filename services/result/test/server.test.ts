@@ -1,53 +1,26 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { configRefusal, EntryProcess } from '@bernstein/common/testing';
 import { freePort } from '@bernstein/local';
 import { castVote, eventually, SseReader, startDatabase, voterId, type TestDatabase } from './helpers.js';
 
 const entry = fileURLToPath(new URL('../src/server.ts', import.meta.url));
 
-interface Run {
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stdout: () => string;
-  stderr: () => string;
-  kill: (signal: NodeJS.Signals) => void;
-}
-
 /** Starts the real entry point (`node src/server.ts`, through tsx from NODE_OPTIONS). */
-function run(env: Record<string, string>): Run {
-  const child = spawn(process.execPath, [entry], {
-    env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: process.env.NODE_OPTIONS ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { exit, stdout: () => out, stderr: () => err, kill: (s) => child.kill(s) };
-}
+const run = (env: Record<string, string>) => new EntryProcess(entry, env);
 
 describe('result server process', () => {
   it('refuses to start with exit 78 and one fatal line naming each bad variable', async () => {
-    const r = run({ POSTGRES_HOST: 'db', POSTGRES_DB: 'x', POSTGRES_USER: 'u', PORT: '99999', COALESCE_MS: 'soon' });
-    const { code } = await r.exit;
-    assert.equal(code, 78);
-    const lines = r.stderr().trim().split('\n');
-    assert.equal(lines.length, 1, r.stderr());
-    const line = JSON.parse(lines[0]!) as { level: number; msg: string; code: string };
-    assert.equal(line.level, 60, 'pino fatal');
-    assert.equal(line.code, 'BERNSTEIN_CONFIG_INVALID');
-    for (const name of ['POSTGRES_PASSWORD', 'PORT', 'COALESCE_MS']) assert.match(line.msg, new RegExp(`\\b${name}\\b`), name);
-    assert.doesNotMatch(line.msg, /POSTGRES_HOST/, 'valid variables are not blamed');
+    const msg = await configRefusal(run({ POSTGRES_HOST: 'db', POSTGRES_DB: 'x', POSTGRES_USER: 'u', PORT: '99999', COALESCE_MS: 'soon' }));
+    for (const name of ['POSTGRES_PASSWORD', 'PORT', 'COALESCE_MS']) assert.match(msg, new RegExp(`\\b${name}\\b`), name);
+    assert.doesNotMatch(msg, /POSTGRES_HOST/, 'valid variables are not blamed');
   });
 
   it('refuses an invalid polls definition with exit 78 naming POLLS', async () => {
     const r = run({ POSTGRES_HOST: 'db', POSTGRES_DB: 'x', POSTGRES_USER: 'u', POSTGRES_PASSWORD: 'p', POLLS: '[{"id":"Bad"}]' });
-    assert.equal((await r.exit).code, 78);
-    assert.match(r.stderr(), /POLLS/);
+    assert.equal((await r.exited).code, 78);
+    assert.match(r.stderr, /POLLS/);
   });
 
   describe('with PostgreSQL', () => {
@@ -75,12 +48,12 @@ describe('result server process', () => {
         await Promise.all(readers.map((reader) => reader.waitFor((res) => res.total === 1)));
 
         r.kill('SIGTERM');
-        const { code, signal } = await r.exit;
+        const { code, signal } = await r.exited;
         assert.equal(signal, null);
-        assert.equal(code, 0, r.stdout());
+        assert.equal(code, 0, r.stdout);
         await Promise.all(readers.map((reader) => reader.waitEnd()));
         assert.ok(readers.every((reader) => reader.retries.length === 2), 'each stream ended with a fresh retry hint');
-        assert.match(r.stdout(), /closing event streams/);
+        assert.match(r.stdout, /closing event streams/);
       } finally {
         readers.forEach((reader) => reader.close());
         r.kill('SIGKILL');
