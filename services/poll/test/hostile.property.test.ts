@@ -11,20 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signerFactory } from '@fastify/cookie';
 import fc from 'fast-check';
-import {
-  anyMethod,
-  assertDocumentedRefusal,
-  BROKEN_HTTP,
-  enc,
-  headerValues,
-  hostileStrings,
-  injectAnswer,
-  listenOnFreePort,
-  oddPaths,
-  pollSegments,
-  PROPERTY_RUNS as RUNS,
-  sendRaw,
-} from '@bernstein/common/testing';
+import { anyMethod, assertDocumentedRefusal, BROKEN_HTTP, enc, headerValues, hostileStrings, injectAnswer, listenOnFreePort, oddPaths, pollSegments, PROPERTY_RUNS as RUNS, sendRaw } from '@bernstein/common/testing';
 import { COOKIE_SECRET, POLLS, startHarness, type Harness } from './helpers.js';
 
 const VALID_OPTIONS = new Set(POLLS.flatMap((p) => p.options.map((o) => o.id)));

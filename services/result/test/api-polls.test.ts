@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { UPSERT_POLL_SQL } from '../../worker/src/batch.js';
 import { csvField, resultsCsv } from '../src/routes/api.js';
-import { castVote, eventually, startDatabase, startResult, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
+import { castVote, eventually, startDatabase, startTwoResults, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
 
 const definition = {
   question: 'Formula?',
@@ -33,9 +33,7 @@ describe('polls defined through the API, in result', () => {
 
   before(async () => {
     database = await startDatabase();
-    one = await startResult(database);
-    two = await startResult(database);
-    await eventually('both listeners', () => (one.listener.state === 'listening' && two.listener.state === 'listening' ? true : undefined));
+    [one, two] = await startTwoResults(database);
   });
 
   after(async () => {

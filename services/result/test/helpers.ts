@@ -145,6 +145,21 @@ export async function startResult(
   };
 }
 
+/** Two result instances on one database, resolved once both listen for its notifications. */
+export async function startTwoResults(database: TestDatabase): Promise<[ResultInstance, ResultInstance]> {
+  const one = await startResult(database);
+  const two = await startResult(database);
+  await eventually('both listeners', () => (one.listener.state === 'listening' && two.listener.state === 'listening' ? true : undefined));
+  return [one, two];
+}
+
+/** Waits until a result process answers 200 on /readyz of its ops port. */
+export async function untilReady(opsPort: number): Promise<void> {
+  await eventually('result to be ready', async () =>
+    (await fetch(`http://127.0.0.1:${opsPort}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined,
+  );
+}
+
 function portOf(app: FastifyInstance): number {
   const address = app.server.address();
   return typeof address === 'object' && address ? address.port : 0;

@@ -10,20 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { createMetricsRegistry } from '@bernstein/common';
-import {
-  anyMethod,
-  assertDocumentedRefusal,
-  BROKEN_HTTP,
-  enc,
-  headerValues,
-  hostileStrings,
-  injectAnswer,
-  listenOnFreePort,
-  oddPaths,
-  pollSegments,
-  PROPERTY_RUNS as RUNS,
-  sendRaw,
-} from '@bernstein/common/testing';
+import { anyMethod, assertDocumentedRefusal, BROKEN_HTTP, enc, headerValues, hostileStrings, injectAnswer, listenOnFreePort, oddPaths, pollSegments, PROPERTY_RUNS as RUNS, sendRaw } from '@bernstein/common/testing';
 import { castVote, logger, startDatabase, testPolls, voterId, type TestDatabase } from './helpers.js';
 import { buildApp } from '../src/app.js';
 import { createResultMetrics } from '../src/metrics.js';

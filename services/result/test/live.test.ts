@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { castVote, eventually, SseReader, startDatabase, startResult, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
+import { castVote, eventually, SseReader, startDatabase, startResult, startTwoResults, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
 
 describe('live results over real HTTP (LISTEN/NOTIFY → SSE)', () => {
   let database: TestDatabase;
@@ -17,9 +17,7 @@ describe('live results over real HTTP (LISTEN/NOTIFY → SSE)', () => {
 
   before(async () => {
     database = await startDatabase();
-    one = await startResult(database);
-    two = await startResult(database);
-    await eventually('both listeners', () => (one.listener.state === 'listening' && two.listener.state === 'listening' ? true : undefined));
+    [one, two] = await startTwoResults(database);
   });
 
   after(async () => {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { configRefusal, EntryProcess } from '@bernstein/common/testing';
 import { freePort } from '@bernstein/local';
-import { castVote, eventually, SseReader, startDatabase, voterId, type TestDatabase } from './helpers.js';
+import { castVote, SseReader, startDatabase, untilReady, voterId, type TestDatabase } from './helpers.js';
 
 const entry = fileURLToPath(new URL('../src/server.ts', import.meta.url));
 
@@ -39,9 +39,7 @@ describe('result server process', () => {
       const url = `http://127.0.0.1:${port}`;
       const readers: SseReader[] = [];
       try {
-        await eventually('result to be ready', async () =>
-          (await fetch(`http://127.0.0.1:${opsPort}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined,
-        );
+        await untilReady(opsPort);
         for (let i = 0; i < 20; i++) readers.push(await SseReader.open(`${url}/api/polls/default/events`));
         await Promise.all(readers.map((reader) => reader.waitFor(() => true)));
         await castVote(database.db, 'default', voterId(1), 'b');

@@ -18,7 +18,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { resultServiceSpec } from '@bernstein/common';
 import { freePort } from '@bernstein/local';
-import { castVote, eventually, SseReader, startDatabase, startResult, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
+import { castVote, eventually, SseReader, startDatabase, startResult, untilReady, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
 
 /** result's memory limit in deploy/kubernetes/base (resources.limits.memory: 128Mi). */
 const MEMORY_LIMIT_BYTES = 128 * 1024 * 1024;
@@ -29,9 +29,13 @@ interface OpenStream {
 }
 
 /** Opens an event stream from `localAddress` (any of 127/8 is this machine on Linux). */
-function openStream(url: string, localAddress = '127.0.0.1'): Promise<OpenStream | { status: number; headers: IncomingMessage['headers']; body: string }> {
+function openStream(
+  url: string,
+  localAddress = '127.0.0.1',
+  headers: Record<string, string> = { accept: 'text/event-stream' },
+): Promise<OpenStream | { status: number; headers: IncomingMessage['headers']; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { localAddress, agent: false, headers: { accept: 'text/event-stream' } });
+    const req = request(url, { localAddress, agent: false, headers });
     req.on('error', reject);
     req.on('response', (res) => {
       if (res.statusCode === 200) {
@@ -119,24 +123,10 @@ describe('event-stream caps behind a trusted proxy (real HTTP, in process)', () 
     await database?.close();
   });
 
-  function openFrom(localAddress: string, forwardedFor: string) {
-    return new Promise<Awaited<ReturnType<typeof openStream>>>((resolve, reject) => {
-      const req = request(`${result.url}/api/polls/default/events`, { localAddress, agent: false, headers: { 'x-forwarded-for': forwardedFor } });
-      req.on('error', reject);
-      req.on('response', (res) => {
-        if (res.statusCode === 200) {
-          res.resume();
-          streams.push({ req, res });
-          resolve({ req, res });
-          return;
-        }
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      });
-      req.end();
-    });
+  async function openFrom(localAddress: string, forwardedFor: string) {
+    const s = await openStream(`${result.url}/api/polls/default/events`, localAddress, { 'x-forwarded-for': forwardedFor });
+    if (isOpen(s)) streams.push(s);
+    return s;
   }
 
   it("counts streams by the client a trusted proxy names, and ignores anyone else's X-Forwarded-For", async () => {
@@ -253,9 +243,7 @@ describe('memory at the default cap (real server process)', () => {
     });
     const streams: OpenStream[] = [];
     try {
-      await eventually('result to be ready', async () =>
-        (await fetch(`http://127.0.0.1:${opsPort}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined,
-      );
+      await untilReady(opsPort);
       const url = `http://127.0.0.1:${port}/api/polls/default/events`;
       // From as many addresses as the per-client cap needs, like a crowd behind a few NATs.
       const addresses = Math.ceil(cap / perClient);
