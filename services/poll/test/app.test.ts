@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { JSON_HEADERS, setCookies, startHarness, type Harness } from './helpers.js';
+import { describe, it } from 'node:test';
+import { JSON_HEADERS, setCookies, startHarness, useHarness } from './helpers.js';
 
 describe('poll app', () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness({}, undefined, { logLevel: 'debug' });
-  });
-  after(async () => {
-    await h.close();
-  });
+  const h = useHarness({}, { logLevel: 'debug' });
 
   it('serves liveness, readiness (no dependency: poll answers for itself) and Prometheus metrics on the ops app only', async () => {
     const health = await h.ops.inject('/healthz');

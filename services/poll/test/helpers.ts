@@ -4,6 +4,7 @@
  */
 import { rmSync } from 'node:fs';
 import { Writable } from 'node:stream';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -132,6 +133,21 @@ export async function startHarness(
       }
     },
   };
+}
+
+/**
+ * The harness of the suite that calls this: started before its tests, closed after them. Its
+ * fields are set once the suite's `before` has run.
+ */
+export function useHarness(env: Record<string, string> = {}, opts: { logLevel?: string } = {}): Harness {
+  const h = {} as Harness;
+  before(async () => {
+    Object.assign(h, await startHarness(env, undefined, opts));
+  });
+  after(async () => {
+    await h.close?.();
+  });
+  return h;
 }
 
 /** The `name=value` pairs a response sets, by cookie name (attributes kept raw). */

@@ -6,7 +6,7 @@ import { ErrorCode, type ErrorBody } from '@bernstein/common';
 import { RedisServer, waitFor } from '@bernstein/local';
 import { BALLOT_LIBRARY, VOTE_FUNCTION } from '../src/ballot-box.js';
 import { clientOf } from '../src/votes.js';
-import { cookieHeader, FORM_HEADERS, JSON_HEADERS, setCookies, startHarness, type Harness } from './helpers.js';
+import { cookieHeader, FORM_HEADERS, JSON_HEADERS, setCookies, startHarness, type Harness, useHarness } from './helpers.js';
 
 const VOTES = '/api/polls/default/votes';
 
@@ -21,13 +21,7 @@ function vote(h: Harness, opts: { from?: string; cookie?: string; headers?: Reco
 }
 
 describe('vote limits (Redis function: limit and append in one call)', () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness({ NEW_VOTERS_PER_MINUTE: '60', NEW_VOTERS_BURST: '5', VOTE_CHANGES_PER_MINUTE: '60', VOTE_CHANGES_BURST: '2' });
-  });
-  after(async () => {
-    await h.close();
-  });
+  const h = useHarness({ NEW_VOTERS_PER_MINUTE: '60', NEW_VOTERS_BURST: '5', VOTE_CHANGES_PER_MINUTE: '60', VOTE_CHANGES_BURST: '2' });
 
   it('lets one address create NEW_VOTERS_BURST voters at once, then answers 429 RATE_LIMITED with Retry-After and writes nothing', async () => {
     const before = await h.streamLength();

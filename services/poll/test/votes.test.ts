@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ErrorCode, type ErrorBody } from '@bernstein/common';
 import { waitFor } from '@bernstein/local';
 import { VOTER_COOKIE } from '../src/voter-cookie.js';
-import { FORM_HEADERS, JSON_HEADERS, startHarness, type Harness } from './helpers.js';
+import { FORM_HEADERS, JSON_HEADERS, startHarness, type Harness, useHarness } from './helpers.js';
 
 const vote = (h: Harness, option = 'a') =>
   h.app.inject({ method: 'POST', url: '/api/polls/default/votes', headers: JSON_HEADERS, payload: { option } });
 
 describe('votes while Redis is away', () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h.close();
-  });
+  const h = useHarness();
 
   it('answers 503 with Retry-After while Redis is stopped, stays ready (in the load balancer), and recovers without a restart', async () => {
     const accepted = await vote(h, 'a');

@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { signerFactory } from '@fastify/cookie';
 import { compareStreamIds, ErrorCode, type ErrorBody, VOTER_ID } from '@bernstein/common';
-import { COOKIE_SECRET, cookieHeader, cookieValue, JSON_HEADERS, configured, POLLS, setCookies, startHarness, type Harness } from '../helpers.js';
+import { COOKIE_SECRET, cookieHeader, cookieValue, JSON_HEADERS, configured, POLLS, setCookies, startHarness, useHarness } from '../helpers.js';
 
 const VOTES = '/api/polls/default/votes';
 
 describe('poll JSON API', () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h.close();
-  });
+  const h = useHarness();
 
   it('lists the configured polls with their options', async () => {
     const res = await h.app.inject('/api/polls');

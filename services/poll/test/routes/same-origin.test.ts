@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode } from '@bernstein/common';
-import { cookieHeader, FORM_HEADERS, JSON_HEADERS, setCookies, startHarness, type Harness } from '../helpers.js';
+import { cookieHeader, FORM_HEADERS, JSON_HEADERS, setCookies, startHarness, type Harness, useHarness } from '../helpers.js';
 
 const HOST = 'poll.example.org';
 
@@ -78,13 +78,7 @@ describe('cross-site form posts', () => {
 });
 
 describe('JSON API bodies are UTF-8 only', () => {
-  let h: Harness;
-  before(async () => {
-    h = await startHarness();
-  });
-  after(async () => {
-    await h.close();
-  });
+  const h = useHarness();
 
   for (const type of ['application/json; charset=utf-16', 'application/json; charset=UTF-16LE', 'application/json;charset="iso-8859-1"']) {
     it(`refuses ${type} with 415 UNSUPPORTED_MEDIA_TYPE in the documented format`, async () => {
