@@ -73,6 +73,17 @@ spec:
       containers:
 ${container}`;
 
+const job = (name: string, container: string) => `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: ${name}
+spec:
+  template:
+    spec:
+      restartPolicy: OnFailure
+      containers:
+${container}`;
+
 describe('redis-no-auth', () => {
   it('a client without REDIS_PASSWORD is an error when every Redis of the input requires one (NOAUTH)', async () => {
     const redis = deployment('redis', `        - name: redis
@@ -107,23 +118,14 @@ describe('redis-no-auth', () => {
 
 describe('shared-db-credentials', () => {
   it("a client reading the migration's password key under another Secret's envFrom prefix is found", async () => {
-    const migrate = `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: migrate
-spec:
-  template:
-    spec:
-      restartPolicy: OnFailure
-      containers:
-        - name: flyway
+    const migrate = job('migrate', `        - name: flyway
           image: flyway/flyway:10.20.0
           args: ["migrate"]
           env:
             - name: FLYWAY_PASSWORD
               valueFrom:
                 secretKeyRef: {name: db-owner, key: password}
-`;
+`);
     const app = deployment('app', `        - name: app
           image: example/app:1.0.0
           envFrom:
@@ -136,23 +138,14 @@ spec:
   });
 
   it('the passwords migration hands to service roles are not the owner\'s', async () => {
-    const migrate = `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: migrate
-spec:
-  template:
-    spec:
-      restartPolicy: OnFailure
-      containers:
-        - name: migrate
+    const migrate = job('migrate', `        - name: migrate
           image: example/worker:1.0.0
           command: ["node", "dist/migrate.js"]
           env:
             - name: POSTGRES_RESULT_PASSWORD
               valueFrom:
                 secretKeyRef: {name: postgres-result, key: password}
-`;
+`);
     const result = deployment('result', `        - name: result
           image: example/result:1.0.0
           env:
