@@ -10,8 +10,8 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { BernsteinError, encodeVote, ErrorCode, type Histogram, type PollDefinition, type Redis } from '@bernstein/common';
-import { BallotBox, gcraArgs, pollKeys, type PollKeys, type Rate } from './ballot-box.js';
+import { BernsteinError, ErrorCode, type Histogram, type PollDefinition, type Redis } from '@bernstein/common';
+import { BallotBox, gcraArgs, pollKeys, type Ballot, type PollKeys, type Rate } from './ballot-box.js';
 
 export class RedisUnavailableError extends BernsteinError {
   constructor(cause: unknown) {
@@ -94,20 +94,21 @@ export class VoteLog {
    * RateLimitedError (nothing written) or RedisUnavailableError.
    */
   async append(poll: PollDefinition, voter: string, option: string, kind: VoterKind, address: string, code?: string): Promise<string> {
-    const fields = encodeVote({ poll: poll.id, voter, option, at: Date.now() });
-    const [key, rate] = kind === 'new' ? [this.addressPrefix + clientOf(address), this.newVoterArgs] : [this.voterPrefix + voter, this.changeArgs];
-    const ballot = {
+    const isNew = kind === 'new';
+    const api = poll.managedBy === 'api';
+    const ballot: Ballot = {
       stream: this.stream,
-      limitKey: key,
-      pollKeys: this.keysOf(poll.id),
-      managed: poll.managedBy === 'api' ? ('a' as const) : ('c' as const),
+      limitKey: isNew ? this.addressPrefix + clientOf(address) : this.voterPrefix + voter,
+      pollKeys: api ? this.keysOf(poll.id) : undefined,
+      poll: poll.id,
       voter,
-      codeHash: code === undefined || code.trim() === '' ? '' : hashCode(poll.id, code),
+      option,
+      codeHash: !api || code === undefined || code.trim() === '' ? '' : hashCode(poll.id, code),
     };
     const started = performance.now();
     let result;
     try {
-      result = await this.box.cast(ballot, rate, fields);
+      result = await this.box.cast(ballot, isNew ? this.newVoterArgs : this.changeArgs);
     } catch (err) {
       throw new RedisUnavailableError(err);
     }
