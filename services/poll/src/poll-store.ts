@@ -16,6 +16,7 @@
  * that instant anyway, by the vote function against Redis's clock.
  */
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import {
   BernsteinError,
   definitionFrom,
@@ -30,6 +31,8 @@ import { CLOSE_FUNCTION, CODES_FUNCTION, DEFINE_FUNCTION, pollChannel, pollIndex
 import { hashCode, RedisUnavailableError } from './votes.js';
 
 export const RESYNC_MS = 5000;
+/** How long start-up waits for the Redis connection before its first read (then reads anyway). */
+const FIRST_READ_WAIT_MS = 3000;
 /** Most codes per request (a class or a hall); more in several requests. */
 export const MAX_CODES = 1000;
 
@@ -69,6 +72,9 @@ export class PollStore {
     subscriber.subscribe(pollChannel(this.stream)).catch((err: unknown) => this.warn(err));
     this.resync = setInterval(() => void this.loadAll().catch((err: unknown) => this.warn(err)), resyncMs);
     this.resync.unref();
+    // The vote client fails fast while it connects: give it a moment first, so that the first
+    // read does not fail (and warn) only because start-up raced the connection.
+    await readyWithin(this.redis, FIRST_READ_WAIT_MS);
     await this.loadAll().catch((err: unknown) => this.warn(err));
   }
 
@@ -167,7 +173,7 @@ export class PollStore {
 
   private async call(fn: string, keys: string[], args: string[]): Promise<unknown> {
     try {
-      return await this.box.run(fn, keys, args);
+      return await this.box.run([fn, keys.length, ...keys, ...args]);
     } catch (err) {
       throw new RedisUnavailableError(err);
     }
@@ -200,4 +206,10 @@ function exists(id: string): BernsteinError {
 
 function notFound(id: string): BernsteinError {
   return new BernsteinError(ErrorCode.POLL_NOT_FOUND, `there is no poll with id "${id}"`, 404, { poll: id });
+}
+
+/** Resolves when `redis` is ready, or after `ms` (whichever comes first); never rejects. */
+async function readyWithin(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  await once(redis, 'ready', { signal: AbortSignal.timeout(ms) }).catch(() => undefined);
 }
