@@ -76,7 +76,7 @@ export function chartPanels(results: BenchResult[]): Panel[] {
   const panels: Panel[] = [];
   if (all.has('poll.c50.votesPerSecond')) {
     panels.push({
-      title: 'poll: votes/s accepted vs the bare node:http server (same run, autocannon)',
+      title: 'poll: votes/s accepted vs the bare node:http server (same run, same generator)',
       unit: 'requests/s',
       scale: 'linear',
       groups: [50, 200].map((c) => ({
