@@ -7,19 +7,20 @@ import { env, type Spec } from './schema.js';
 import { parseCookieSecrets } from './cookie-keys.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
 
-/** A limit's burst cannot exceed what the whole Redis key's lifetime could hold; 1 … 100,000. */
-function burst(raw: string): number {
-  const n = env.parsers.positiveInt(raw);
-  if (n > 100_000) throw new Error('expected a whole number from 1 to 100000');
-  return n;
+/** Parses a whole number from 1 to `max`. */
+function wholeNumberUpTo(max: number): (raw: string) => number {
+  return (raw) => {
+    const n = env.parsers.positiveInt(raw);
+    if (n > max) throw new Error(`expected a whole number from 1 to ${max}`);
+    return n;
+  };
 }
 
+/** A limit's burst cannot exceed what the whole Redis key's lifetime could hold; 1 … 100,000. */
+const burst = wholeNumberUpTo(100_000);
+
 /** A rate per minute: 1 … 60,000,000 (one a microsecond, the script's clock resolution). */
-function perMinute(raw: string): number {
-  const n = env.parsers.positiveInt(raw);
-  if (n > 60_000_000) throw new Error('expected a whole number from 1 to 60000000');
-  return n;
-}
+const perMinute = wholeNumberUpTo(60_000_000);
 
 export const ballotVars = {
   cookieSecrets: env.optional('COOKIE_SECRETS', {

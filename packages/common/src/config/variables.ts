@@ -10,6 +10,20 @@ import { env, type Spec } from './schema.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** Parses an absolute http:// or https:// URL, normalized; `example` is shown when the value is no URL. */
+function absoluteHttpUrl(example: string): (raw: string) => string {
+  return (raw) => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new Error(`expected an absolute URL such as ${example}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('expected an http:// or https:// URL');
+    return url.toString();
+  };
+}
+
 export const processVars = {
   logLevel: env.withDefault('LOG_LEVEL', 'info', {
     description: 'pino log level',
@@ -134,30 +148,10 @@ export const pollServiceSpec = {
   }),
   resultUrl: env.optional('RESULT_URL', {
     description: 'absolute http(s) URL of the results page of the default poll, linked from the voting page (no link when unset)',
-    parse: (raw: string) => {
-      let url: URL;
-      try {
-        url = new URL(raw);
-      } catch {
-        throw new Error('expected an absolute URL such as https://result.example.com/');
-      }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('expected an http:// or https:// URL');
-      return url.toString();
-    },
+    parse: absoluteHttpUrl('https://result.example.com/'),
   }),
 } satisfies Spec;
 
-/** An absolute http:// or https:// URL, normalized (POLL_URL). */
-function absoluteHttpUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error('expected an absolute URL such as https://vote.example.com/');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('expected an http:// or https:// URL');
-  return url.toString();
-}
 
 export const workerServiceSpec = {
   ...processVars,
@@ -200,7 +194,7 @@ export const resultServiceSpec = {
   }),
   pollUrl: env.optional('POLL_URL', {
     description: 'absolute http(s) URL of the voting page of the default poll: the join address and QR code of the present view, linked from the results pages (none when unset)',
-    parse: absoluteHttpUrl,
+    parse: absoluteHttpUrl('https://vote.example.com/'),
   }),
   coalesceMs: env.withDefault('COALESCE_MS', '50', {
     description: 'window in which tally changes are merged into one push to browsers',
