@@ -7,6 +7,7 @@ import fastifyFormbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   buildOpsApp,
+  documentRoutes,
   LivePolls,
   Readiness,
   type ConfigOf,
@@ -25,6 +26,7 @@ import { registerAdminApiRoutes } from './routes/admin-api.js';
 import { registerAdminPageRoutes } from './routes/admin-pages.js';
 import { registerApiRoutes } from './routes/api.js';
 import { registerPageRoutes, renderPageError } from './routes/pages.js';
+import { pollApi } from './schemas.js';
 import { HTML_HEADERS } from './views/style.js';
 import { VoterCookies, voterCookieKeys } from './voter-cookie.js';
 import { VoteLog, voteLimits } from './votes.js';
@@ -117,6 +119,8 @@ export function buildApp({ config, redis, polls: configured, logger, metrics, po
 
   // Security headers on every response, the one error handler, the not-found handler.
   hygiene.register(app);
+  // Every route below in the OpenAPI document (GET /api/openapi.json), from its schema.
+  documentRoutes(app, pollApi);
   const voters = new VoterCookies();
   registerAdminApiRoutes(app, { auth, store });
   registerApiRoutes(app, { views, votes, voters, metrics: pollMetrics });

@@ -4,21 +4,19 @@
  * cookie (HttpOnly, SameSite=Strict, Secure over TLS) that the login sets. After an action the
  * browser is sent back to /admin (303) with a notice, so a reload never repeats it.
  */
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BernsteinError, ErrorCode, parsePollInput } from '@bernstein/common';
 import type { AdminAuth } from '../admin-auth.js';
 import type { RouteFlags } from '../errors.js';
 import type { PollStore } from '../poll-store.js';
 import type { PollViews } from '../poll-views.js';
+import { routes, type CodesForm, type LoginForm, type PollForm, type PollRoute } from '../schemas.js';
 import { adminPage, loginPage, pollListPage, sharePage } from '../views/admin-page.js';
 import { HTML_HEADERS } from '../views/style.js';
 import { sendCodesCsv } from './admin-api.js';
 import { requireContentType } from './content-type.js';
 import { requireSameOrigin } from './same-origin.js';
-
-interface PollParams {
-  poll: string;
-}
 
 const NOTICES: Record<string, { ok: boolean; text: string }> = {
   created: { ok: true, text: 'The poll was created.' },
@@ -26,7 +24,8 @@ const NOTICES: Record<string, { ok: boolean; text: string }> = {
   archived: { ok: true, text: 'The poll was archived.' },
 };
 
-export function registerAdminPageRoutes(app: FastifyInstance, deps: { auth: AdminAuth; store: PollStore; views: PollViews }): void {
+export function registerAdminPageRoutes(fastify: FastifyInstance, deps: { auth: AdminAuth; store: PollStore; views: PollViews }): void {
+  const app = fastify.withTypeProvider<JsonSchemaToTsProvider>();
   const { auth, store, views } = deps;
   const page = { page: true } satisfies RouteFlags;
   const formGuard = [requireSameOrigin, requireContentType('application/x-www-form-urlencoded')];
@@ -38,14 +37,15 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: { auth: Admi
     void reply.code(401).headers(HTML_HEADERS).send(loginPage('Please log in with the admin token.'));
   }
   const adminForm = { config: page, onRequest: [...formGuard, requireSession] };
+  // The forms' fields are checked here (the admin page answers with a notice), not by Fastify.
 
-  app.get('/admin', { config: page }, (request, reply) => {
+  app.get('/admin', { config: page, schema: routes.adminPage }, (request, reply) => {
     if (!auth.hasSession(request)) return html(reply, loginPage());
     const { done } = request.query as { done?: string };
     return html(reply, adminPage(views.polls, pathOf, typeof done === 'string' ? NOTICES[done] : undefined));
   });
 
-  app.post<{ Body: { token?: string } }>('/admin/login', { config: page, onRequest: formGuard }, (request, reply) => {
+  app.post<{ Body: LoginForm }>('/admin/login', { config: page, onRequest: formGuard, schema: routes.adminLogin }, (request, reply) => {
     if (!auth.login(reply, String(request.body.token ?? '')))
       return reply
         .code(401)
@@ -54,7 +54,7 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: { auth: Admi
     return reply.redirect('/admin', 303);
   });
 
-  app.post('/admin/logout', { config: page, onRequest: formGuard }, (_request, reply) => {
+  app.post('/admin/logout', { config: page, onRequest: formGuard, schema: routes.adminLogout }, (_request, reply) => {
     auth.logout(reply);
     return reply.redirect('/admin', 303);
   });
@@ -74,7 +74,7 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: { auth: Admi
     }
   }
 
-  app.post<{ Body: Record<string, string | undefined> }>('/admin/polls', adminForm, (request, reply) =>
+  app.post<{ Body: PollForm }>('/admin/polls', { ...adminForm, schema: routes.adminCreatePoll }, (request, reply) =>
     act(reply, async () => {
       const b = request.body;
       const options = String(b.options ?? '')
@@ -89,21 +89,21 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: { auth: Admi
     }),
   );
 
-  app.post<{ Params: PollParams }>('/admin/polls/:poll/close', adminForm, (request, reply) =>
+  app.post<PollRoute>('/admin/polls/:poll/close', { ...adminForm, schema: routes.adminClosePoll }, (request, reply) =>
     act(reply, async () => {
       await store.close(request.params.poll);
       return 'closed';
     }),
   );
 
-  app.post<{ Params: PollParams }>('/admin/polls/:poll/archive', adminForm, (request, reply) =>
+  app.post<PollRoute>('/admin/polls/:poll/archive', { ...adminForm, schema: routes.adminArchivePoll }, (request, reply) =>
     act(reply, async () => {
       await store.close(request.params.poll, true);
       return 'archived';
     }),
   );
 
-  app.post<{ Params: PollParams; Body: { count?: string } }>('/admin/polls/:poll/codes', adminForm, async (request, reply) => {
+  app.post<PollRoute & { Body: CodesForm }>('/admin/polls/:poll/codes', { ...adminForm, schema: routes.adminCodes }, async (request, reply) => {
     const count = Number(request.body.count);
     try {
       if (!Number.isSafeInteger(count) || count < 1 || count > 1000)
@@ -115,9 +115,9 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: { auth: Admi
     }
   });
 
-  app.get('/polls', { config: page }, (_request, reply) => html(reply, pollListPage(views.polls, pathOf)));
+  app.get('/polls', { config: page, schema: routes.pollsPage }, (_request, reply) => html(reply, pollListPage(views.polls, pathOf)));
 
-  app.get<{ Params: PollParams }>('/polls/:poll/share', { config: page }, (request, reply) => {
+  app.get<PollRoute>('/polls/:poll/share', { config: page, schema: routes.sharePage }, (request, reply) => {
     const view = views.require(request.params.poll);
     const join = `${request.protocol}://${request.host}${view.path}`;
     return html(reply, sharePage(view.poll, join, view.resultUrl));

@@ -5,11 +5,13 @@
  * page can mark it later; it decides nothing (the worker's stream order does).
  */
 import type { CookieSerializeOptions } from '@fastify/cookie';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, type BernsteinError } from '@bernstein/common';
 import type { RouteFlags } from '../errors.js';
 import type { PollMetrics } from '../metrics.js';
 import { pollNotFound, requireOption, type PollView, type PollViews } from '../poll-views.js';
+import { routes, type PollParams, type PollRoute, type VoteForm } from '../schemas.js';
 import { renderErrorPage } from '../views/error-page.js';
 import { HTML_HEADERS } from '../views/style.js';
 import type { VoteLog } from '../votes.js';
@@ -32,35 +34,26 @@ const CHOICE_COOKIE_OPTIONS: CookieSerializeOptions = {
   secure: 'auto',
 };
 
-const formBody = {
-  type: 'object',
-  required: ['vote'],
-  properties: { vote: { type: 'string', minLength: 1, maxLength: 200 }, code: { type: 'string', maxLength: 64 } },
-} as const;
-
-interface PollParams {
-  poll: string;
-}
-
-export function registerPageRoutes(app: FastifyInstance, { views, votes, voters, metrics }: PageDeps): void {
+export function registerPageRoutes(fastify: FastifyInstance, { views, votes, voters, metrics }: PageDeps): void {
+  const app = fastify.withTypeProvider<JsonSchemaToTsProvider>();
   const page = { page: true } satisfies RouteFlags;
   const form = { page: true, vote: true } satisfies RouteFlags;
   // Cross-site first: a forged post is refused before its body is read or its voter looked up.
   const formGuard = [requireSameOrigin, requireContentType('application/x-www-form-urlencoded')];
 
-  app.get('/', { config: page }, (request, reply) => {
+  app.get('/', { config: page, schema: routes.defaultPage }, (request, reply) => {
     void sendPage(request, reply, views.defaultView);
   });
 
-  app.get<{ Params: PollParams }>('/polls/:poll', { config: page }, (request, reply) => {
+  app.get<PollRoute, RouteFlags, typeof routes.pollPage>('/polls/:poll', { config: page, schema: routes.pollPage }, (request, reply) => {
     void sendPage(request, reply, views.require(request.params.poll));
   });
 
-  async function vote(view: PollView, request: FastifyRequest<{ Body: { vote: string; code?: string } }>, reply: FastifyReply) {
-    const option = request.body.vote;
+  async function vote(view: PollView, form: VoteForm, request: FastifyRequest, reply: FastifyReply) {
+    const option = form.vote;
     requireOption(view, option);
     const voter = voters.voterOf(request);
-    await votes.append(view.poll, voter.id, option, voter.isNew ? 'new' : 'returning', request.ip, request.body.code)
+    await votes.append(view.poll, voter.id, option, voter.isNew ? 'new' : 'returning', request.ip, form.code)
       .catch(voters.keepIdentityOnUnknownOutcome(reply, voter));
     voters.issue(reply, voter);
     metrics.acceptedFor(view.poll.id).inc();
@@ -68,29 +61,29 @@ export function registerPageRoutes(app: FastifyInstance, { views, votes, voters,
     return reply.redirect(`${view.path}?voted=${encodeURIComponent(option)}`, 303);
   }
 
-  app.post<{ Body: { vote: string; code?: string } }>(
+  app.post(
     '/',
-    { config: form, schema: { body: formBody }, onRequest: formGuard },
-    (request, reply) => vote(views.defaultView, request, reply),
+    { config: form, schema: routes.defaultVoteForm, onRequest: formGuard },
+    (request, reply) => vote(views.defaultView, request.body, request, reply),
   );
 
-  app.post<{ Params: PollParams; Body: { vote: string; code?: string } }>(
+  app.post<PollRoute, RouteFlags, typeof routes.pollVoteForm>(
     '/polls/:poll',
     {
       config: form,
-      schema: { body: formBody },
+      schema: routes.pollVoteForm,
       onRequest: formGuard,
       // An unknown poll is a 404 even when the form is also wrong.
       preValidation: (request, _reply, done) => done(views.get(request.params.poll) ? undefined : pollNotFound(request.params.poll)),
     },
-    (request, reply) => vote(views.require(request.params.poll), request, reply),
+    (request, reply) => vote(views.require(request.params.poll), request.body, request, reply),
   );
 
   // "Start over": the voter's explicit choice of a new identity after its cookie failed to
   // verify (a vote never replaces it silently). Same-origin only, like the votes.
-  app.post<{ Body: { return?: string } }>(
+  app.post(
     '/voter/reset',
-    { config: page, schema: { body: resetBody }, onRequest: formGuard },
+    { config: page, schema: routes.resetVoter, onRequest: formGuard },
     (request, reply) => {
       clearVoterCookie(reply);
       const back = request.body.return;
@@ -100,11 +93,6 @@ export function registerPageRoutes(app: FastifyInstance, { views, votes, voters,
     },
   );
 }
-
-const resetBody = {
-  type: 'object',
-  properties: { return: { type: 'string', maxLength: 200 } },
-} as const;
 
 function sendPage(request: FastifyRequest, reply: FastifyReply, view: PollView): FastifyReply {
   const { voted } = request.query as { voted?: unknown };
