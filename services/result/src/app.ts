@@ -7,6 +7,7 @@
 import {
   buildOpsApp,
   createHttpHygiene,
+  documentRoutes,
   httpTimeoutVars,
   loadConfig,
   Readiness,
@@ -17,6 +18,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import type { ResultMetrics } from './metrics.js';
 import { registerApiRoutes } from './routes/api.js';
 import { registerPageRoutes } from './routes/pages.js';
+import { resultApi } from './schemas.js';
 import { DEFAULT_KEEPALIVE_MS, SseHub, type SseHubOptions } from './sse.js';
 import type { TalliesStore } from './tallies-store.js';
 import { ERROR_PAGE_HEADERS, renderErrorPage } from './views/error-page.js';
@@ -100,6 +102,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   hygiene.register(app);
+  // Every route below in the OpenAPI document (GET /api/openapi.json), from its schema.
+  documentRoutes(app, resultApi);
   registerApiRoutes(app, { tallies, hub });
   registerPageRoutes(app, { tallies, pollUrl: deps.pollUrl, keepaliveMs: deps.sse?.keepaliveMs ?? DEFAULT_KEEPALIVE_MS });
   return app;

@@ -10,14 +10,12 @@
  * and gets the real values when they arrive.
  */
 import { BernsteinError, ErrorCode } from '@bernstein/common';
-import type { FastifyInstance } from 'fastify';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
+import type { ContextConfigDefault, FastifyInstance } from 'fastify';
 import type { Results } from '../results.js';
+import { routes, type PollRoute } from '../schemas.js';
 import type { SseHub } from '../sse.js';
 import type { TalliesStore } from '../tallies-store.js';
-
-interface PollParams {
-  poll: string;
-}
 
 export function pollNotFound(poll: string): BernsteinError {
   return new BernsteinError(ErrorCode.POLL_NOT_FOUND, `poll "${poll}" does not exist`, 404, { poll });
@@ -39,8 +37,9 @@ export function resultsCsv(results: Results): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-export function registerApiRoutes(app: FastifyInstance, deps: { tallies: TalliesStore; hub: SseHub }): void {
+export function registerApiRoutes(fastify: FastifyInstance, deps: { tallies: TalliesStore; hub: SseHub }): void {
   const { tallies, hub } = deps;
+  const app = fastify.withTypeProvider<JsonSchemaToTsProvider>();
 
   /** The current results of a poll that has been read; 404 / 503 as for the results API. */
   function readable(poll: string) {
@@ -50,7 +49,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: { tallies: Tallies
     return snap;
   }
 
-  app.get<{ Params: PollParams }>('/api/polls/:poll/results.csv', async (req, reply) => {
+  app.get<PollRoute, ContextConfigDefault, typeof routes.resultsCsv>('/api/polls/:poll/results.csv', { schema: routes.resultsCsv }, async (req, reply) => {
     const snap = readable(req.params.poll);
     return reply
       .header('cache-control', 'no-store')
@@ -59,7 +58,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: { tallies: Tallies
       .send(resultsCsv(snap.results));
   });
 
-  app.get<{ Params: PollParams }>('/api/polls/:poll/results.json', async (req, reply) => {
+  app.get<PollRoute, ContextConfigDefault, typeof routes.resultsJson>('/api/polls/:poll/results.json', { schema: routes.resultsJson }, async (req, reply) => {
     const snap = readable(req.params.poll);
     return reply
       .header('cache-control', 'no-store')
@@ -68,7 +67,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: { tallies: Tallies
       .send(snap.json);
   });
 
-  app.get<{ Params: PollParams }>('/api/polls/:poll/results', async (req, reply) => {
+  app.get<PollRoute, ContextConfigDefault, typeof routes.results>('/api/polls/:poll/results', { schema: routes.results }, async (req, reply) => {
     const snap = tallies.snapshot(req.params.poll);
     if (!snap) throw pollNotFound(req.params.poll);
     if (!tallies.hasData(req.params.poll)) {
@@ -80,7 +79,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: { tallies: Tallies
   });
 
   // Thousands of long-lived streams: log them at debug only (connection counts are in /metrics).
-  app.get<{ Params: PollParams }>('/api/polls/:poll/events', { logLevel: 'warn' }, async (req, reply) => {
+  app.get<PollRoute, ContextConfigDefault, typeof routes.events>('/api/polls/:poll/events', { logLevel: 'warn', schema: routes.events }, async (req, reply) => {
     const snap = tallies.snapshot(req.params.poll);
     if (!snap) throw pollNotFound(req.params.poll);
     // Fastify answers HEAD with the GET handler: say what GET would stream, without a stream.
