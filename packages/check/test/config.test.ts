@@ -7,19 +7,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { run, type Io } from '../src/cli.js';
+import { runCli } from './run-cli.js';
 
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
 const scratch = mkdtempSync(join(tmpdir(), 'bernstein-check-config-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-async function check(args: string[]) {
-  let out = '';
-  let err = '';
-  const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), isTTY: false, cwd: scratch };
-  const code = await run(args, io);
-  return { code, out, err };
-}
+const check = (args: string[]) => runCli(args, scratch);
 
 interface JsonReport {
   findings: { rule: string; message: string; file: string; fieldLine?: number }[];

@@ -4,20 +4,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { GRADING_CATEGORIES } from '../src/bernstein.js';
-import { run, type Io } from '../src/cli.js';
+import { runCli } from './run-cli.js';
 import { escapeXml, renderJunit } from '../src/render/junit.js';
 import type { Finding, Rule } from '../src/model.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const broken = join(here, 'fixtures', 'deployments', 'bernstein-broken');
 
-async function check(args: string[]) {
-  let out = '';
-  let err = '';
-  const io: Io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), isTTY: false, cwd: here };
-  const code = await run(args, io);
-  return { code, out, err };
-}
+const check = (args: string[]) => runCli(args, here);
 
 interface XmlElement {
   readonly name: string;
