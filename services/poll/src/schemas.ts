@@ -398,7 +398,7 @@ export const routes = {
       responses: {
         303: see('Created: to the admin page and its notice'),
         ...noSession,
-        ...pageErrors({ 400: [E.POLL_INVALID, E.BODY_INVALID], 403: [E.CROSS_SITE_REQUEST], 409: [E.POLL_EXISTS], ...bodyErrors }),
+        ...pageErrors({ 400: [E.POLL_INVALID, E.BODY_INVALID], 403: [E.CROSS_SITE_REQUEST], 409: [E.POLL_EXISTS], ...bodyErrors, 503: [E.REDIS_UNAVAILABLE] }),
       },
     },
   },
@@ -412,7 +412,7 @@ export const routes = {
       responses: {
         303: see('Closed: to the admin page and its notice'),
         ...noSession,
-        ...pageErrors({ 403: [E.CROSS_SITE_REQUEST], 404: [E.POLL_NOT_FOUND], 409: [E.POLL_MANAGED], ...bodyErrors }),
+        ...pageErrors({ 403: [E.CROSS_SITE_REQUEST], 404: [E.POLL_NOT_FOUND], 409: [E.POLL_MANAGED], ...bodyErrors, 503: [E.REDIS_UNAVAILABLE] }),
       },
     },
   },
@@ -426,7 +426,7 @@ export const routes = {
       responses: {
         303: see('Archived: to the admin page and its notice'),
         ...noSession,
-        ...pageErrors({ 403: [E.CROSS_SITE_REQUEST], 404: [E.POLL_NOT_FOUND], 409: [E.POLL_MANAGED], ...bodyErrors }),
+        ...pageErrors({ 403: [E.CROSS_SITE_REQUEST], 404: [E.POLL_NOT_FOUND], 409: [E.POLL_MANAGED], ...bodyErrors, 503: [E.REDIS_UNAVAILABLE] }),
       },
     },
   },
@@ -447,6 +447,7 @@ export const routes = {
           404: [E.POLL_NOT_FOUND],
           409: [E.POLL_MANAGED, E.POLL_INVALID],
           ...bodyErrors,
+          503: [E.REDIS_UNAVAILABLE],
         }),
       },
     },
