@@ -1,10 +1,19 @@
 /**
  * Renders kustomizations with `kubectl kustomize` (kustomize v5 built into kubectl) and
  * parses the result into plain objects.
+ *
+ * Renders of deploy/kubernetes itself (its directories, every combination and instance) are
+ * kept in a cache directory shared by all test files, keyed by a hash of everything the
+ * render reads: every file under deploy/kubernetes, the generated kustomization, and the
+ * kubectl binary. Many test files render the same overlays; one render each is enough.
+ * BERNSTEIN_KUSTOMIZE_CACHE=off renders every time; a directory path moves the cache.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { instanceCheckDeclaration, instanceKustomization, instanceNamespace } from './instance.js';
 import { kubernetesDir, type Combination, type OverlayName } from './layout.js';
@@ -25,7 +34,7 @@ export class RenderError extends Error {
   override readonly name = 'RenderError';
 }
 
-function kustomize(dir: string): Promise<string> {
+function kubectlKustomize(dir: string): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile('kubectl', ['kustomize', dir], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
@@ -37,6 +46,90 @@ function kustomize(dir: string): Promise<string> {
       }
     });
   });
+}
+
+const cacheSetting = process.env.BERNSTEIN_KUSTOMIZE_CACHE ?? '';
+const cacheDir = cacheSetting === 'off' ? undefined : cacheSetting || join(tmpdir(), 'bernstein-kustomize-cache');
+
+/** The path, size and modification time of the kubectl on the PATH (a new kubectl renders anew). */
+function kubectlIdentity(): string {
+  for (const d of (process.env.PATH ?? '').split(delimiter)) {
+    if (d === '') continue;
+    try {
+      const path = realpathSync(join(d, 'kubectl'));
+      const st = statSync(path);
+      if (st.isFile()) return `${path} ${st.size} ${st.mtimeMs}`;
+    } catch {
+      // not in this directory
+    }
+  }
+  return 'no kubectl';
+}
+
+/** Every file under dir, path and content, in a fixed order. */
+function hashTree(hash: ReturnType<typeof createHash>, dir: string, prefix = ''): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const path = join(dir, entry.name);
+    const name = `${prefix}${entry.name}`;
+    if (entry.isDirectory()) hashTree(hash, path, `${name}/`);
+    else {
+      const content = readFileSync(path);
+      hash.update(`${name}\0${content.length}\0`).update(content);
+    }
+  }
+}
+
+let treeKey: string | undefined;
+/** The hash of deploy/kubernetes and kubectl, computed once per process (the tests do not edit the tree). */
+function deploymentKey(): string {
+  if (treeKey === undefined) {
+    const hash = createHash('sha256').update(`${kubectlIdentity()}\0`);
+    hashTree(hash, kubernetesDir);
+    treeKey = hash.digest('hex');
+  }
+  return treeKey;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+let pruned: Promise<void> | undefined;
+/** Drops renders written more than a day ago (of trees edited since), once per process. */
+async function prune(dir: string): Promise<void> {
+  const now = Date.now();
+  for (const name of await readdir(dir)) {
+    const path = join(dir, name);
+    const st = await stat(path).catch(() => undefined);
+    if (st && now - st.mtimeMs > DAY_MS) await rm(path, { force: true });
+  }
+}
+
+/**
+ * `kubectl kustomize dir`, from the cache when dir is in deploy/kubernetes or is a generated
+ * kustomization whose only inputs are its own files and deploy/kubernetes (generated: true).
+ * Any other directory (such as a mutated copy of the base) is always rendered.
+ */
+async function kustomize(dir: string, generated = false): Promise<string> {
+  const inside = !relative(kubernetesDir, dir).startsWith('..');
+  if (cacheDir === undefined || (!inside && !generated)) return kubectlKustomize(dir);
+  const hash = createHash('sha256').update(`${deploymentKey()}\0`);
+  if (inside) hash.update(`dir\0${relative(kubernetesDir, dir)}`);
+  else {
+    // The generated files point back with relative paths, so their content names the tree.
+    for (const name of (await readdir(dir)).sort()) hash.update(`${name}\0`).update(await readFile(join(dir, name)));
+  }
+  const file = join(cacheDir, `${hash.digest('hex')}.yaml`);
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    // not rendered yet
+  }
+  const yaml = await kubectlKustomize(dir);
+  await mkdir(cacheDir, { recursive: true });
+  pruned ??= prune(cacheDir).catch(() => undefined);
+  // Written whole, then renamed: a concurrent reader sees the old state or the full render.
+  const partial = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  await writeFile(partial, yaml);
+  await rename(partial, file);
+  return yaml;
 }
 
 export function parseManifests(text: string, source: string): K8sObject[] {
@@ -57,6 +150,12 @@ export function parseManifests(text: string, source: string): K8sObject[] {
 /** Renders one kustomization directory. */
 export async function renderDir(dir: string): Promise<Rendered> {
   const yaml = await kustomize(dir);
+  return { yaml, objects: parseManifests(yaml, dir) };
+}
+
+/** Renders a kustomization that writeCombination or writeInstance generated. */
+async function renderGenerated(dir: string): Promise<Rendered> {
+  const yaml = await kustomize(dir, true);
   return { yaml, objects: parseManifests(yaml, dir) };
 }
 
@@ -88,7 +187,7 @@ export async function writeCombination(workDir: string, combination: Combination
 }
 
 export async function renderCombination(workDir: string, combination: Combination): Promise<Rendered> {
-  return renderDir(await writeCombination(workDir, combination));
+  return renderGenerated(await writeCombination(workDir, combination));
 }
 
 /** Writes the overlay of instance n under workDir/instance-<n>. */
@@ -102,5 +201,5 @@ export async function writeInstance(workDir: string, n: number): Promise<string>
 }
 
 export async function renderInstance(workDir: string, n: number): Promise<Rendered> {
-  return renderDir(await writeInstance(workDir, n));
+  return renderGenerated(await writeInstance(workDir, n));
 }
