@@ -11,10 +11,11 @@
  *
  * It is deliberately small: keep-alive connections, one request in flight per connection
  * (no pipelining, like a browser), a request prebuilt once as bytes, and a response parser
- * that reads only the status code and Content-Length. Latency is measured per request in
- * microseconds (autocannon rounds to whole milliseconds).
+ * that reads only the status code and the framing. Latency is measured per request to the
+ * hundredth of a millisecond (autocannon rounds to whole milliseconds).
  */
 import { connect, type Socket } from 'node:net';
+import { Samples } from '@bernstein/load';
 
 export interface GeneratorOptions {
   host: string;
@@ -36,7 +37,7 @@ export interface GeneratorResult {
   /** Wall time from the first request to the end of the last answer, in seconds. */
   durationS: number;
   okPerSecond: number;
-  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  latencyMs: { p50: number; p95: number; p99: number; max: number; mean: number };
   /** How many distinct source addresses the connections used. */
   sourceAddresses: number;
 }
@@ -48,28 +49,6 @@ export function sourceAddress(i: number): string {
 }
 
 const HEADER_END = Buffer.from('\r\n\r\n');
-
-/** Growable sample store: one latency per answered request, in microseconds. */
-class Samples {
-  private data = new Float64Array(1 << 16);
-  size = 0;
-  push(v: number): void {
-    if (this.size === this.data.length) {
-      const bigger = new Float64Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.size++] = v;
-  }
-  summaryMs(): GeneratorResult['latencyMs'] {
-    if (this.size === 0) return { p50: 0, p90: 0, p99: 0, max: 0, mean: 0 };
-    const sorted = this.data.slice(0, this.size).sort();
-    const at = (q: number) => (sorted[Math.min(this.size - 1, Math.floor(q * this.size))] ?? 0) / 1000;
-    let sum = 0;
-    for (const v of sorted) sum += v;
-    return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: (sorted[this.size - 1] ?? 0) / 1000, mean: sum / this.size / 1000 };
-  }
-}
 
 export function run(o: GeneratorOptions): Promise<GeneratorResult> {
   const headerLines = Object.entries(o.headers)
@@ -97,7 +76,7 @@ export function run(o: GeneratorOptions): Promise<GeneratorResult> {
         errors,
         durationS,
         okPerSecond: ok / Math.max(1e-9, durationS),
-        latencyMs: samples.summaryMs(),
+        latencyMs: samples.summary() ?? { p50: 0, p95: 0, p99: 0, max: 0, mean: 0 },
         sourceAddresses: o.sourceAddressPerConnection ? o.connections : 1,
       });
     };
@@ -139,7 +118,7 @@ export function run(o: GeneratorOptions): Promise<GeneratorResult> {
           }
           if (total === -1) break;
           const now = process.hrtime.bigint();
-          samples.push(Number(now - sentAt) / 1000);
+          samples.add(Number(now - sentAt) / 1e6);
           lastAnswer = now;
           const status = head.charCodeAt(9);
           if (status === 50 /* '2' */) ok++;
@@ -191,14 +170,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
 /** The command as a reader would run it; `target` is a placeholder like `<poll>`. */
 export function generatorCommand(o: Omit<GeneratorOptions, 'host' | 'port'>, target: string): string {
   const shown = { ...o, host: '127.0.0.1', port: target };
-  return `node --import=tsx bench/lib/vote-generator.ts '${JSON.stringify(shown)}'`;
+  return `node --conditions=source --import=tsx bench/lib/vote-generator.ts '${JSON.stringify(shown)}'`;
 }
 
 /** Runs the generator as its own process (never in the runner's event loop) and measures its CPU. */
 export async function generate(o: GeneratorOptions): Promise<GeneratorResult & { generatorCores: number }> {
   const { spawn } = await import('node:child_process');
   const { cpuSeconds } = await import('./cpu.js');
-  const child = spawn(process.execPath, ['--import=tsx', new URL(import.meta.url).pathname, JSON.stringify(o)], {
+  const child = spawn(process.execPath, ['--conditions=source', '--import=tsx', new URL(import.meta.url).pathname, JSON.stringify(o)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_OPTIONS: '' },
   });
