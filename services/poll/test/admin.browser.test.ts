@@ -8,10 +8,10 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../../result/test/page-tools.js';
 import { FORM_HEADERS, setCookies, startHarness, type Harness } from './helpers.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Where the admin page's screenshots go (test artefacts). */
 const SHOT_DIR = process.env.POLL_SCREENSHOT_DIR ?? tmpdir();
 const TOKEN = 'browser-admin-token-0123456789';
@@ -26,10 +26,7 @@ describe('admin page in a real browser', { skip: existsSync(CHROMIUM) ? false : 
     await h.app.listen({ host: '127.0.0.1', port: 0 });
     const address = h.app.server.address();
     url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { castVotes, eventually, startDatabase, startResult, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
+import { CHROMIUM, launchChromium } from './page-tools.js';
 
 /** Runs in the page: the rendered width of an element (structural, as this project compiles without the DOM lib). */
 const widthOf = (el: { getBoundingClientRect(): { width: number } }): number => el.getBoundingClientRect().width;
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Where the screenshot goes (the README's picture is a copy of one of these). */
 const SHOT_DIR = process.env.RESULT_SCREENSHOT_DIR ?? '/tmp';
 
@@ -27,10 +27,7 @@ describe('results page in a real browser', { skip: existsSync(CHROMIUM) ? false 
     await castVotes(database.db, votes);
     result = await startResult(database);
     await eventually('listener', () => (result.listener.state === 'listening' ? true : undefined));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

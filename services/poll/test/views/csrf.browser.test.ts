@@ -11,11 +11,10 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../../../result/test/page-tools.js';
 import { startHarness, type Harness } from '../helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 /** The attacker's pages, all aimed at `target` (poll's form URL). */
 function attackerPages(target: string): Record<string, string> {
@@ -62,7 +61,7 @@ describe('cross-site forged votes in Chromium', () => {
     base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
     attacker = await serve(attackerPages(`${base}/`));
     attackerPort = (attacker.address() as AddressInfo).port;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
