@@ -103,19 +103,6 @@ export class VoterCookies {
   issue(reply: FastifyReply, voter: Voter): void {
     if (voter.setCookie) reply.setCookie(VOTER_COOKIE, voter.id, VOTER_COOKIE_OPTIONS);
   }
-
-  /**
-   * For `.catch()` on a vote's append: when its outcome is unknown (503: Redis went away, the
-   * vote may have been written before the reply was lost), the new voter still gets its
-   * cookie, so the retry the 503 asks for is the same voter and can only repeat that vote,
-   * never count a second voter. Rethrows the error for the error handler.
-   */
-  keepIdentityOnUnknownOutcome(reply: FastifyReply, voter: Voter): (err: unknown) => never {
-    return (err: unknown) => {
-      if (err instanceof BernsteinError && err.status === 503) this.issue(reply, voter);
-      throw err;
-    };
-  }
 }
 
 /** Clears the voter cookie on this response: only on the voter's explicit "Start over". */

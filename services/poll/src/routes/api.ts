@@ -5,24 +5,20 @@
  */
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import type { ContextConfigDefault, FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import type { PollMetrics } from '../metrics.js';
-import { pollNotFound, requireOption, type PollViews } from '../poll-views.js';
+import { castVote, type CastDeps } from '../cast-vote.js';
+import { pollNotFound, type PollViews } from '../poll-views.js';
 import type { RouteFlags } from '../errors.js';
 import { routes, type PollParams, type PollRoute } from '../schemas.js';
-import type { VoteLog } from '../votes.js';
-import type { VoterCookies } from '../voter-cookie.js';
-import { requireContentType } from './content-type.js';
+import { contentTypeCheck } from './content-type.js';
 
-export interface ApiDeps {
+export interface ApiDeps extends CastDeps {
   views: PollViews;
-  votes: VoteLog;
-  voters: VoterCookies;
-  metrics: PollMetrics;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-export function registerApiRoutes(fastify: FastifyInstance, { views, votes, voters, metrics }: ApiDeps): void {
+export function registerApiRoutes(fastify: FastifyInstance, deps: ApiDeps): void {
+  const { views } = deps;
   const app = fastify.withTypeProvider<JsonSchemaToTsProvider>();
   // Both bodies were serialized once, when the poll last changed (schemas.ts checks their shape).
   app.get('/api/polls', { schema: routes.listPolls }, (_request, reply) => {
@@ -33,10 +29,13 @@ export function registerApiRoutes(fastify: FastifyInstance, { views, votes, vote
     void reply.type(JSON_TYPE).send(views.require(request.params.poll).json);
   });
 
-  // An unknown poll is a 404 even when the body is also wrong: check it before validation.
-  function pollExists(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  // One hook before the body is read (each hook is a step of Fastify's request cycle, on the
+  // hot path): a body of the wrong type is refused unread (415), and an unknown poll is a 404
+  // whatever the body holds.
+  const jsonBody = contentTypeCheck('application/json');
+  function voteGate(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const { poll } = request.params as PollParams;
-    done(views.get(poll) === undefined ? pollNotFound(poll) : undefined);
+    done(jsonBody(request) ?? (views.get(poll) === undefined ? pollNotFound(poll) : undefined));
   }
 
   app.post<PollRoute, RouteFlags, typeof routes.vote>(
@@ -45,19 +44,13 @@ export function registerApiRoutes(fastify: FastifyInstance, { views, votes, vote
       config: { vote: true },
       // Validates the body and serializes the 202, as before: no other per-request work.
       schema: routes.vote,
-      onRequest: requireContentType('application/json'),
-      preValidation: pollExists,
+      onRequest: voteGate,
     },
     async (request, reply) => {
       const view = views.require(request.params.poll);
-      const { option } = request.body;
-      requireOption(view, option);
-      const voter = voters.voterOf(request);
-      const id = await votes.append(view.poll, voter.id, option, voter.isNew ? 'new' : 'returning', request.ip, request.body.code)
-        .catch(voters.keepIdentityOnUnknownOutcome(reply, voter));
-      voters.issue(reply, voter);
-      metrics.acceptedFor(view.poll.id).inc();
-      return reply.code(202).send({ poll: view.poll.id, option, receipt: id });
+      const { option, code } = request.body;
+      const receipt = await castVote(deps, view, option, code, request, reply);
+      return reply.code(202).send({ poll: view.poll.id, option, receipt });
     },
   );
 }

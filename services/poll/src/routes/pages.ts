@@ -9,21 +9,17 @@ import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, type BernsteinError } from '@bernstein/common';
 import type { RouteFlags } from '../errors.js';
-import type { PollMetrics } from '../metrics.js';
-import { pollNotFound, requireOption, type PollView, type PollViews } from '../poll-views.js';
+import { pollNotFound, type PollView, type PollViews } from '../poll-views.js';
+import { castVote, type CastDeps } from '../cast-vote.js';
 import { routes, type PollParams, type PollRoute, type VoteForm } from '../schemas.js';
 import { renderErrorPage } from '../views/error-page.js';
 import { HTML_HEADERS } from '../views/style.js';
-import type { VoteLog } from '../votes.js';
-import { clearVoterCookie, type VoterCookies } from '../voter-cookie.js';
+import { clearVoterCookie } from '../voter-cookie.js';
 import { requireContentType } from './content-type.js';
 import { requireSameOrigin } from './same-origin.js';
 
-export interface PageDeps {
+export interface PageDeps extends CastDeps {
   views: PollViews;
-  votes: VoteLog;
-  voters: VoterCookies;
-  metrics: PollMetrics;
 }
 
 const CHOICE_COOKIE_OPTIONS: CookieSerializeOptions = {
@@ -34,7 +30,8 @@ const CHOICE_COOKIE_OPTIONS: CookieSerializeOptions = {
   secure: 'auto',
 };
 
-export function registerPageRoutes(fastify: FastifyInstance, { views, votes, voters, metrics }: PageDeps): void {
+export function registerPageRoutes(fastify: FastifyInstance, deps: PageDeps): void {
+  const { views } = deps;
   const app = fastify.withTypeProvider<JsonSchemaToTsProvider>();
   const page = { page: true } satisfies RouteFlags;
   const form = { page: true, vote: true } satisfies RouteFlags;
@@ -51,12 +48,7 @@ export function registerPageRoutes(fastify: FastifyInstance, { views, votes, vot
 
   async function vote(view: PollView, form: VoteForm, request: FastifyRequest, reply: FastifyReply) {
     const option = form.vote;
-    requireOption(view, option);
-    const voter = voters.voterOf(request);
-    await votes.append(view.poll, voter.id, option, voter.isNew ? 'new' : 'returning', request.ip, form.code)
-      .catch(voters.keepIdentityOnUnknownOutcome(reply, voter));
-    voters.issue(reply, voter);
-    metrics.acceptedFor(view.poll.id).inc();
+    await castVote(deps, view, option, form.code, request, reply);
     reply.setCookie(view.choiceCookie, option, CHOICE_COOKIE_OPTIONS);
     return reply.redirect(`${view.path}?voted=${encodeURIComponent(option)}`, 303);
   }
