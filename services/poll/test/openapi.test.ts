@@ -4,9 +4,9 @@
  * answers Fastify now serializes from a schema keep every field.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { BASE_SECURITY_HEADERS, openApiJson, type OpenApiDocument } from '@bernstein/common';
+import { assertCommittedAsGenerated, assertErrorsDocumented, type Operation } from '@bernstein/common/testing';
+import { BASE_SECURITY_HEADERS, openApiJson } from '@bernstein/common';
 import { pollOpenApiDocument } from '../src/openapi.js';
 import { routes } from '../src/schemas.js';
 import { JSON_HEADERS, useHarness } from './helpers.js';
@@ -14,23 +14,12 @@ import { JSON_HEADERS, useHarness } from './helpers.js';
 const COMMITTED = new URL('../../../docs/api/poll.openapi.json', import.meta.url);
 const TOKEN = 'an-admin-token-for-the-openapi-test';
 
-type Operation = { responses: Record<string, { content?: Record<string, { schema: unknown }> }> };
-
-function firstDifference(a: string, b: string): string {
-  const x = a.split('\n');
-  const y = b.split('\n');
-  const line = x.findIndex((text, i) => text !== y[i]);
-  const at = line === -1 ? x.length : line;
-  return `line ${at + 1}: committed ${JSON.stringify(x[at] ?? '(end)')}, generated ${JSON.stringify(y[at] ?? '(end)')}`;
-}
-
 describe('poll OpenAPI document', () => {
   const h = useHarness({ ADMIN_TOKEN: TOKEN });
   const generated = openApiJson(pollOpenApiDocument());
 
   it('is committed as generated from the route schemas', () => {
-    const committed = readFileSync(COMMITTED, 'utf8');
-    assert.ok(committed === generated, `docs/api/poll.openapi.json is out of date: run npm run openapi (${firstDifference(committed, generated)})`);
+    assertCommittedAsGenerated(COMMITTED, generated, 'poll.openapi.json');
   });
 
   it('is served at GET /api/openapi.json with the security headers of every answer', async () => {
@@ -43,19 +32,9 @@ describe('poll OpenAPI document', () => {
   });
 
   it('documents every route, its path parameters and its errors in the documented format', () => {
-    const doc = JSON.parse(generated) as OpenApiDocument & { paths: Record<string, Record<string, Operation>> };
+    const { doc, operations } = assertErrorsDocumented(generated);
     assert.equal(doc.openapi, '3.1.0');
-    const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })));
     assert.equal(operations.length, 22, operations.map((o) => `${o.method} ${o.path}`).join(', '));
-    for (const { path, method, op } of operations) {
-      for (const [status, response] of Object.entries(op.responses)) {
-        if (Number(status) < 400) continue;
-        const media = path.startsWith('/api/') ? 'application/json' : 'text/html';
-        const schema = response.content?.[media]?.schema;
-        assert.ok(schema !== undefined, `${method} ${path} ${status} answers ${media}`);
-        if (media === 'application/json') assert.deepEqual(schema, { $ref: '#/components/schemas/Error' }, `${method} ${path} ${status}`);
-      }
-    }
     const vote = doc.paths['/api/polls/{poll}/votes']?.post as Operation & { parameters: unknown[] };
     assert.deepEqual(vote.parameters, [{ name: 'poll', in: 'path', required: true, description: 'The poll id', schema: { type: 'string' } }]);
   });

@@ -3,9 +3,9 @@
  * route schemas generate, and the app serves it with the headers of every answer.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { BASE_SECURITY_HEADERS, createMetricsRegistry, loadPolls, openApiJson, type OpenApiDocument } from '@bernstein/common';
+import { assertCommittedAsGenerated, assertErrorsDocumented } from '@bernstein/common/testing';
+import { BASE_SECURITY_HEADERS, createMetricsRegistry, loadPolls, openApiJson } from '@bernstein/common';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { createResultMetrics } from '../src/metrics.js';
@@ -14,16 +14,6 @@ import { TalliesStore } from '../src/tallies-store.js';
 import { logger } from './helpers.js';
 
 const COMMITTED = new URL('../../../docs/api/result.openapi.json', import.meta.url);
-
-type Operation = { responses: Record<string, { content?: Record<string, { schema: unknown }> }> };
-
-function firstDifference(a: string, b: string): string {
-  const x = a.split('\n');
-  const y = b.split('\n');
-  const line = x.findIndex((text, i) => text !== y[i]);
-  const at = line === -1 ? x.length : line;
-  return `line ${at + 1}: committed ${JSON.stringify(x[at] ?? '(end)')}, generated ${JSON.stringify(y[at] ?? '(end)')}`;
-}
 
 describe('result OpenAPI document', () => {
   const generated = openApiJson(resultOpenApiDocument());
@@ -42,8 +32,7 @@ describe('result OpenAPI document', () => {
   });
 
   it('is committed as generated from the route schemas', () => {
-    const committed = readFileSync(COMMITTED, 'utf8');
-    assert.ok(committed === generated, `docs/api/result.openapi.json is out of date: run npm run openapi (${firstDifference(committed, generated)})`);
+    assertCommittedAsGenerated(COMMITTED, generated, 'result.openapi.json');
   });
 
   it('is served at GET /api/openapi.json with the security headers of every answer', async () => {
@@ -55,8 +44,7 @@ describe('result OpenAPI document', () => {
   });
 
   it('documents every route and its errors in the documented format', async () => {
-    const doc = JSON.parse(generated) as OpenApiDocument & { paths: Record<string, Record<string, Operation>> };
-    const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })));
+    const { doc, operations } = assertErrorsDocumented(generated);
     assert.deepEqual(
       operations.map((o) => `${o.method} ${o.path}`),
       [
@@ -72,15 +60,6 @@ describe('result OpenAPI document', () => {
         'get /polls/{poll}/present',
       ],
     );
-    for (const { path, method, op } of operations) {
-      for (const [status, response] of Object.entries(op.responses)) {
-        if (Number(status) < 400) continue;
-        const media = path.startsWith('/api/') ? 'application/json' : 'text/html';
-        const schema = response.content?.[media]?.schema;
-        assert.ok(schema !== undefined, `${method} ${path} ${status} answers ${media}`);
-        if (media === 'application/json') assert.deepEqual(schema, { $ref: '#/components/schemas/Error' }, `${method} ${path} ${status}`);
-      }
-    }
     // What the document promises for a poll never read: 503 POSTGRES_UNAVAILABLE in the error format.
     const res = await app.inject('/api/polls/default/results');
     assert.equal(res.statusCode, 503);

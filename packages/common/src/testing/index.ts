@@ -2,3 +2,4 @@
 // fast-check (a development dependency), so no production module imports this entry.
 export * from './hostile-http.js';
 export * from './entry-process.js';
+export * from './openapi.js';
