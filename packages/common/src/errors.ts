@@ -2,6 +2,9 @@
  * Errors with stable `code` strings: callers and tests match on codes, never on prose.
  * `status` is the HTTP status an API answers with when this error reaches a client.
  */
+import type { FromSchema } from 'json-schema-to-ts';
+import type { errorBodySchema } from './http/schemas.js';
+
 export class BernsteinError extends Error {
   readonly code: string;
   readonly status: number;
@@ -60,11 +63,9 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** The JSON body of every API error: `{"error": {"code", "message"}}`. */
-export interface ErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown> };
-}
+/** The JSON body of every API error: `{"error": {"code", "message"}}`, typed from its schema. */
+export type ErrorBody = FromSchema<typeof errorBodySchema>;
 
-export function errorBody(code: string, message: string, details?: Record<string, unknown>): ErrorBody {
-  return { error: details ? { code, message, details } : { code, message } };
+export function errorBody(code: string, message: string): ErrorBody {
+  return { error: { code, message } };
 }

@@ -19,8 +19,6 @@ import {
   pageErrors,
   type ApiDescription,
   type describePoll,
-  type ErrorBody,
-  type errorBodySchema,
   type RouteSchema,
 } from '@bernstein/common';
 import { ADMIN_COOKIE } from './admin-auth.js';
@@ -487,5 +485,3 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Holds<T extends true> = T;
 /** `describePoll` (pre-serialized by PollViews) writes exactly the documented poll. */
 export type PollJsonMatchesSchema = Holds<Same<ReturnType<typeof describePoll>, FromSchema<typeof pollSchema>>>;
-/** The error handler's `errorBody()` writes the documented error body. */
-export type ErrorBodyMatchesSchema = Holds<ErrorBody extends FromSchema<typeof errorBodySchema> ? true : false>;

@@ -7,28 +7,13 @@
  * (left over from an older configuration) is not shown and not counted in `total`, so the
  * percentages on the page always add up over what is shown.
  */
-import { statusOf, type Poll, type PollDefinition, type PollStatus } from '@bernstein/common';
+import type { FromSchema } from 'json-schema-to-ts';
+import { statusOf, type Poll, type PollDefinition } from '@bernstein/common';
+import type { resultsSchema } from './schemas.js';
 
-export interface OptionResult {
-  readonly id: string;
-  readonly label: string;
-  readonly votes: number;
-}
-
-export interface Results {
-  readonly poll: string;
-  readonly question: string;
-  readonly options: readonly OptionResult[];
-  readonly total: number;
-  /** ISO time of the latest change of a shown tally; null before the first vote (or while unknown). */
-  readonly updatedAt: string | null;
-  /** True while these are the last known values and PostgreSQL cannot be reached. */
-  readonly stale: boolean;
-  /** "closed" once the poll takes no more votes: these are its final results. */
-  readonly status: PollStatus;
-  /** When it closed (ISO), or null while open. */
-  readonly closedAt: string | null;
-}
+/** The results object: the API's body and every event's data, typed from its schema (schemas.ts). */
+export type Results = FromSchema<typeof resultsSchema>;
+export type OptionResult = Results['options'][number];
 
 /** A poll as results need it: configured polls have no lifecycle (always open). */
 export type ResultsPoll = Poll & Partial<Pick<PollDefinition, 'status' | 'closesAt' | 'closedAt'>>;

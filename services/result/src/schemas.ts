@@ -8,8 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FromSchema } from 'json-schema-to-ts';
-import { ErrorCode as E, jsonErrors, pageErrors, type ApiDescription, type ErrorBody, type errorBodySchema, type JsonSchema, type RouteSchema } from '@bernstein/common';
-import type { Results } from './results.js';
+import { ErrorCode as E, jsonErrors, pageErrors, type ApiDescription, type JsonSchema, type RouteSchema } from '@bernstein/common';
 
 /** `:poll` in every path that names a poll. Always a string; an unknown one is a 404. */
 export const pollParams = {
@@ -144,12 +143,3 @@ export const resultApi: ApiDescription = {
   ],
   schemas: { Results: resultsSchema },
 };
-
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Holds<T extends true> = T;
-/** The results (serialized once per change by `snapshotOf`) are exactly the documented object. */
-export type ResultsMatchSchema = Holds<Same<DeepMutable<Results>, FromSchema<typeof resultsSchema>>>;
-/** The error handler's `errorBody()` writes the documented error body. */
-export type ErrorBodyMatchesSchema = Holds<ErrorBody extends FromSchema<typeof errorBodySchema> ? true : false>;
-
-type DeepMutable<T> = T extends readonly (infer I)[] ? DeepMutable<I>[] : T extends object ? { -readonly [K in keyof T]: DeepMutable<T[K]> } : T;
