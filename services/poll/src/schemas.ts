@@ -6,7 +6,6 @@
  * generated from them. What Fastify validates is exactly what it validated before: the
  * other parts are `documented` (packages/common/src/http/openapi.ts).
  */
-import { readFileSync } from 'node:fs';
 import type { FromSchema } from 'json-schema-to-ts';
 import {
   ErrorCode as E,
@@ -17,6 +16,7 @@ import {
   MAX_QUESTION,
   MIN_OPTIONS,
   pageErrors,
+  serviceApi,
   type ApiDescription,
   type describePoll,
   type RouteSchema,
@@ -454,16 +454,11 @@ export const routes = {
 
 // ── the document ──────────────────────────────────────────────────────────────────────────
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-
-export const pollApi: ApiDescription = {
+export const pollApi: ApiDescription = serviceApi({
   title: 'Bernstein poll',
-  version,
-  description:
-    'Voting pages, the JSON API of polls and votes, and the admin API and page. Errors on /api/ paths are ' +
-    '`{"error":{"code","message"}}`, elsewhere HTML pages; the codes are listed in the README ("The HTTP API"). ' +
-    'Any request can also be refused before it reaches a route: 400 REQUEST_INVALID or URL_INVALID, 404 NOT_FOUND, ' +
-    '408 REQUEST_TIMEOUT, 414 URI_TOO_LONG, 431 HEADERS_TOO_LARGE.',
+  packageJson: new URL('../package.json', import.meta.url),
+  serves: 'Voting pages, the JSON API of polls and votes, and the admin API and page.',
+  refusedEarly: ['400 REQUEST_INVALID or URL_INVALID', '404 NOT_FOUND', '408 REQUEST_TIMEOUT', '414 URI_TOO_LONG', '431 HEADERS_TOO_LARGE'],
   tags: [
     { name: 'polls', description: 'The polls and their options' },
     { name: 'votes', description: 'Casting a vote' },
@@ -477,7 +472,7 @@ export const pollApi: ApiDescription = {
     adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
     adminSession: { type: 'apiKey', in: 'cookie', name: ADMIN_COOKIE, description: 'Set by the login form' },
   },
-};
+});
 
 // ── the answers the routes write themselves match their schemas ──────────────────────────
 

@@ -6,9 +6,8 @@
  * the results are serialized once per change, not per request, so every part is `documented`
  * (packages/common/src/http/openapi.ts).
  */
-import { readFileSync } from 'node:fs';
 import type { FromSchema } from 'json-schema-to-ts';
-import { ErrorCode as E, jsonErrors, pageErrors, type ApiDescription, type JsonSchema, type RouteSchema } from '@bernstein/common';
+import { ErrorCode as E, jsonErrors, pageErrors, type ApiDescription, type JsonSchema, type RouteSchema, serviceApi } from '@bernstein/common';
 
 /** `:poll` in every path that names a poll. Always a string; an unknown one is a 404. */
 export const pollParams = {
@@ -126,20 +125,15 @@ export const routes = {
   },
 } as const satisfies Record<string, RouteSchema>;
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-
-export const resultApi: ApiDescription = {
+export const resultApi: ApiDescription = serviceApi({
   title: 'Bernstein result',
-  version,
-  description:
-    'The live results of the polls: pages, the JSON API and event streams. Errors on /api/ paths are ' +
-    '`{"error":{"code","message"}}`, elsewhere HTML pages; the codes are listed in the README ("The HTTP API"). ' +
-    'Any request can also be refused before it reaches a route: 400 REQUEST_INVALID or URL_INVALID, 404 NOT_FOUND, ' +
-    '408 REQUEST_TIMEOUT, 413 BODY_TOO_LARGE, 414 URI_TOO_LONG, 431 HEADERS_TOO_LARGE.',
+  packageJson: new URL('../package.json', import.meta.url),
+  serves: 'The live results of the polls: pages, the JSON API and event streams.',
+  refusedEarly: ['400 REQUEST_INVALID or URL_INVALID', '404 NOT_FOUND', '408 REQUEST_TIMEOUT', '413 BODY_TOO_LARGE', '414 URI_TOO_LONG', '431 HEADERS_TOO_LARGE'],
   tags: [
     { name: 'results', description: 'The results of a poll' },
     { name: 'pages', description: 'The HTML pages' },
     { name: 'meta', description: 'This document' },
   ],
   schemas: { Results: resultsSchema },
-};
+});

@@ -15,6 +15,7 @@
  * Shared schemas (the error body, a poll) are given once as `components`: wherever a route's
  * schema uses that very object, the document refers to it (`$ref`).
  */
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { errorBodySchema } from './schemas.js';
 
@@ -71,6 +72,25 @@ export interface ApiDescription {
   /** Shared schemas by name; the error body is always one (`Error`). */
   readonly schemas?: { readonly [name: string]: JsonSchema };
   readonly securitySchemes?: { readonly [name: string]: JsonSchema };
+}
+
+/**
+ * The description of a service's API: what it serves, then what every service shares (the
+ * error format, and the refusals that can come before any route; `refusedEarly`, as
+ * `"408 REQUEST_TIMEOUT"`), with the version from the service's package.json.
+ */
+export function serviceApi(
+  options: Omit<ApiDescription, 'version' | 'description'> & { packageJson: URL; serves: string; refusedEarly: readonly string[] },
+): ApiDescription {
+  const { packageJson, serves, refusedEarly, ...rest } = options;
+  const { version } = JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string };
+  return {
+    ...rest,
+    version,
+    description:
+      `${serves} Errors on /api/ paths are \`{"error":{"code","message"}}\`, elsewhere HTML pages; the codes are listed ` +
+      `in the README ("The HTTP API"). Any request can also be refused before it reaches a route: ${refusedEarly.join(', ')}.`,
+  };
 }
 
 /** The generated document: plain JSON. */
