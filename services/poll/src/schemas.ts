@@ -27,18 +27,9 @@ import { VOTER_COOKIE } from './voter-cookie.js';
 
 // ── shared schemas ────────────────────────────────────────────────────────────────────────
 
-/** `:poll` in every path that names a poll. Always a string; an unknown one is a 404. */
-export const pollParams = {
-  type: 'object',
-  required: ['poll'],
-  additionalProperties: false,
-  properties: { poll: { type: 'string', description: 'The poll id' } },
-} as const;
-export type PollParams = FromSchema<typeof pollParams>;
-/** The generic of a route with `:poll` (Fastify's router gives it as a string; the route answers 404 for an unknown one). */
-export interface PollRoute {
-  Params: PollParams;
-}
+import { pollParams } from '@bernstein/common';
+export { pollParams };
+export type { PollParams, PollRoute } from '@bernstein/common';
 
 const nullableTime = { type: ['string', 'null'], format: 'date-time' } as const;
 

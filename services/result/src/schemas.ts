@@ -6,21 +6,11 @@
  * the results are serialized once per change, not per request, so every part is `documented`
  * (packages/common/src/http/openapi.ts).
  */
-import type { FromSchema } from 'json-schema-to-ts';
 import { ErrorCode as E, jsonErrors, pageErrors, type ApiDescription, type JsonSchema, type RouteSchema, serviceApi } from '@bernstein/common';
 
-/** `:poll` in every path that names a poll. Always a string; an unknown one is a 404. */
-export const pollParams = {
-  type: 'object',
-  required: ['poll'],
-  additionalProperties: false,
-  properties: { poll: { type: 'string', description: 'The poll id' } },
-} as const;
-export type PollParams = FromSchema<typeof pollParams>;
-/** The generic of a route with `:poll` (Fastify's router gives it as a string; the route answers 404 for an unknown one). */
-export interface PollRoute {
-  Params: PollParams;
-}
+import { pollParams } from '@bernstein/common';
+export { pollParams };
+export type { PollParams, PollRoute } from '@bernstein/common';
 
 /** The results of a poll: the API's body and the data of every event of the stream. */
 export const resultsSchema = {

@@ -3,6 +3,7 @@
  * every API error is answered with (`errorBody()` in ../errors.ts writes it), and the
  * documentation of the errors a route can answer.
  */
+import type { FromSchema } from 'json-schema-to-ts';
 import type { DocumentedResponse, DocumentedResponses } from './openapi.js';
 
 /** `{"error":{"code","message"}}`: the body of every error on an API path. */
@@ -23,6 +24,19 @@ export const errorBodySchema = {
     },
   },
 } as const;
+
+/** `:poll` in every path that names a poll. Always a string; an unknown one is a 404. */
+export const pollParams = {
+  type: 'object',
+  required: ['poll'],
+  additionalProperties: false,
+  properties: { poll: { type: 'string', description: 'The poll id' } },
+} as const;
+export type PollParams = FromSchema<typeof pollParams>;
+/** The generic of a route with `:poll` (Fastify's router gives it as a string; the route answers 404 for an unknown one). */
+export interface PollRoute {
+  Params: PollParams;
+}
 
 const retryAfter = {
   'retry-after': { description: 'Seconds to wait before trying again', schema: { type: 'string', pattern: '^[0-9]+$' } },
