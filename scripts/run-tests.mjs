@@ -3,8 +3,10 @@
 // Usage: node scripts/run-tests.mjs [path-or-substring ...]
 // Workspace packages resolve to their sources through the "source" export condition,
 // and NODE_OPTIONS carries that to every process a test spawns (services, CLIs).
+// Files run TEST_CONCURRENCY at a time, longest first (as the last run on this machine
+// measured them, see summary-reporter.mjs), so that no long file starts last and runs alone.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,6 +34,32 @@ if (files.length === 0) {
   process.exit(2);
 }
 
+// How long each file took in the last run here (written by summary-reporter.mjs); without a
+// record (a fresh clone), the files known to be slow go first. Only the order depends on it.
+const durationsFile = join(root, 'node_modules', '.cache', 'bernstein', 'test-durations.json');
+const KNOWN_SLOW = {
+  'tests/containers/test/compose-run.test.ts': 45,
+  'tests/containers/test/images.test.ts': 45,
+  'services/result/test/pages.browser.test.ts': 35,
+  'tests/containers/test/smoke.test.ts': 32,
+  'tests/manifests/test/check.test.ts': 27,
+  'services/poll/test/hostile.property.test.ts': 25,
+  'services/poll/test/views/pages-a11y.browser.test.ts': 23,
+  'bench/test/smoke.test.ts': 22,
+  'tests/e2e/test/chaos.test.ts': 22,
+  'tests/manifests/test/cluster-model.test.ts': 21,
+  'packages/check/test/robustness.test.ts': 20,
+  'packages/local/test/up.test.ts': 20,
+};
+let durations = KNOWN_SLOW;
+try {
+  durations = { ...KNOWN_SLOW, ...JSON.parse(readFileSync(durationsFile, 'utf8')) };
+} catch {
+  // no record yet
+}
+const estimate = (f) => durations[relative(root, f)] ?? 3;
+files.sort((a, b) => estimate(b) - estimate(a));
+
 const nodeOptions = [process.env.NODE_OPTIONS ?? '', '--conditions=source', '--import=tsx', '--enable-source-maps']
   .join(' ')
   .trim();
@@ -48,6 +76,6 @@ const child = spawn(
     '--test-reporter-destination=stdout',
     ...files.map((f) => relative(root, f)),
   ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: nodeOptions } },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: nodeOptions, TEST_DURATIONS_FILE: durationsFile } },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
