@@ -80,18 +80,22 @@ describe('result pages in a real browser', { skip: existsSync(CHROMIUM) ? false 
 
   it('has no axe violation on any page, light and dark, phone and desktop', async () => {
     const found: string[] = [];
-    for (const { name, path, ready } of PAGES) {
-      for (const colorScheme of ['light', 'dark'] as const) {
-        for (const [size, viewport] of Object.entries({ phone: VIEWPORTS.phone, desktop: VIEWPORTS.desktop })) {
-          const { page, problems } = await open(path, colorScheme, viewport);
+    // One browser context per colour scheme and size, going from page to page (as poll's
+    // accessibility test does): a fresh context per page cost a renderer process each.
+    for (const colorScheme of ['light', 'dark'] as const) {
+      for (const [size, viewport] of Object.entries({ phone: VIEWPORTS.phone, desktop: VIEWPORTS.desktop })) {
+        const { page, problems } = await open(PAGES[0].path, colorScheme, viewport);
+        for (const [i, { name, path, ready }] of PAGES.entries()) {
+          if (i > 0) await page.goto(`${result.url}${path}`);
           await page.locator(ready).waitFor();
           for (const v of await axeViolations(page)) found.push(`${name} ${colorScheme} ${size}: ${v}`);
           // Nothing wider than the screen.
           const [scroll, client] = await page.evaluate<[number, number]>('[document.documentElement.scrollWidth, document.documentElement.clientWidth]');
           if (scroll > client) found.push(`${name} ${colorScheme} ${size}: ${scroll}px wide on a ${client}px screen`);
-          for (const p of problems) if (!/status of 404/.test(p)) found.push(`${name} ${colorScheme} ${size}: console: ${p}`);
-          await page.context().close();
+          // What this page logged (an error the previous one logged late is still reported here).
+          for (const p of problems.splice(0)) if (!/status of 404/.test(p)) found.push(`${name} ${colorScheme} ${size}: console: ${p}`);
         }
+        await page.context().close();
       }
     }
     assert.deepEqual(found, []);
