@@ -20,6 +20,14 @@
  * (`<stream>:limit:voter:<id>`). Both keys sit next to the stream; in a Redis Cluster they
  * would need a hash tag to share its slot (Bernstein runs one Redis).
  *
+ * Persistence: the vote's own writes (the entry, an access code's binding) go to the AOF like
+ * any command, but the limit key's update does not (`redis.set_repl(redis.REPL_NONE)`): rate
+ * state is not worth a disk write on every vote. Measured with `appendfsync always` (as
+ * shipped), writing it made every vote two commands wrapped in MULTI/EXEC in the AOF instead of
+ * one XADD, and poll's throughput fell by about a third (bench/README.md). The price: a Redis
+ * restart forgets the budgets, so every address and voter starts afresh, at most one burst
+ * more per restart (docs/security.md).
+ *
  * Loading: functions survive a restart when Redis persists them (AOF, as shipped) but not a
  * fresh, empty Redis, nor FUNCTION FLUSH. So the library is loaded (FUNCTION LOAD REPLACE,
  * idempotent) whenever the connection becomes ready, and once more if a call still finds no
@@ -96,12 +104,15 @@ local function vote(keys, args)
   -- Append first: if XADD fails (wrong key type, out of memory), no budget is spent.
   local id = redis.call('XADD', keys[1], '*', 'v', '${CONTRACT_VERSION}', 'poll', args[3], 'voter', args[4], 'option', args[5],
     'at', string.format('%.0f', math.floor(now / 1000)))
-  local next_tat = tat + interval
-  redis.call('SET', keys[2], string.format('%.0f', next_tat), 'PX', math.ceil((next_tat - now) / 1000))
   if bind then
     redis.call('HSET', keys[4], args[6], args[4])
     redis.call('HSET', keys[5], args[4], args[6])
   end
+  -- The limit's state is kept in memory only: not written to the AOF (nor to replicas).
+  -- See "Persistence" above.
+  redis.set_repl(redis.REPL_NONE)
+  local next_tat = tat + interval
+  redis.call('SET', keys[2], string.format('%.0f', next_tat), 'PX', math.ceil((next_tat - now) / 1000))
   return id
 end
 

@@ -179,3 +179,31 @@ describe('the vote function across Redis restarts', () => {
     assert.equal(await h.streamLength(), 2, 'each vote appended once');
   });
 });
+
+describe('the vote limits across a Redis restart (AOF, appendfsync always, as shipped)', () => {
+  let server: RedisServer;
+  let h: Harness;
+  before(async () => {
+    server = await RedisServer.start({ appendfsync: 'always' });
+    h = await startHarness({ NEW_VOTERS_PER_MINUTE: '1', NEW_VOTERS_BURST: '2' }, server);
+  });
+  after(async () => {
+    await h.close();
+    await server.stop();
+    rmSync(server.dir, { recursive: true, force: true });
+  });
+
+  it('keeps every acknowledged vote but not the budgets: those live in memory, off the AOF', async () => {
+    assert.deepEqual([(await vote(h, { from: '10.9.0.1' })).statusCode, (await vote(h, { from: '10.9.0.1' })).statusCode], [202, 202]);
+    assert.equal((await vote(h, { from: '10.9.0.1' })).statusCode, 429, 'the burst of 2 is spent');
+    const limitKeys = await h.inspect.keys('*:limit:*');
+    assert.equal(limitKeys.length, 1, `one budget in memory (${limitKeys.join(', ')})`);
+
+    await server.stop();
+    await server.restart();
+    await waitFor('the client to reconnect', async () => assert.equal(h.redis.status, 'ready'));
+    assert.equal(await h.streamLength(), 2, 'both acknowledged votes came back from the AOF');
+    assert.deepEqual(await h.inspect.keys('*:limit:*'), [], 'no budget was written to the AOF');
+    assert.equal((await vote(h, { from: '10.9.0.1' })).statusCode, 202, 'the address starts afresh');
+  });
+});
