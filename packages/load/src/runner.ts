@@ -86,6 +86,13 @@ export interface Progress {
 
 export interface LoadHooks {
   progress?: (p: Progress) => void;
+  /** Called as the load phase begins, just before the first vote goes out (chaos starts its clock here). */
+  loadStarting?: () => void;
+  /**
+   * Asked on every tick once the duration is over: while it answers true, the load goes on
+   * (chaos keeps it going until its scheduled faults are over; the caller bounds this).
+   */
+  extendLoad?: () => boolean;
   /** Called when the load phase ends, before waiting for the system to settle (chaos restores everything here). */
   beforeSettle?: () => Promise<void>;
   /** Aborting stops sending new votes; the run still settles and verifies. */

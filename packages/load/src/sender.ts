@@ -1,8 +1,8 @@
 /**
  * Send: keeps up to `concurrency` votes in flight, retries refused votes (same voter, same
  * option) until acknowledged, and counts every outcome. It stops taking new votes when the
- * count, the duration or the abort signal says so, and finishes once nothing is in flight and
- * no retry is due (or the retry window closed).
+ * count, the duration (unless hooks.extendLoad asks for more) or the abort signal says so,
+ * and finishes once nothing is in flight and no retry is due (or the retry window closed).
  */
 import type { Oracle } from './oracle.js';
 import { parseReceipt } from './receipt.js';
@@ -80,6 +80,7 @@ export class Sender {
 
   /** Sends until the run's end, then resolves once every vote has an outcome. */
   async run(): Promise<SendOutcome> {
+    this.hooks.loadStarting?.();
     this.t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const ticker = setInterval(() => this.tick(), 5);
@@ -122,7 +123,7 @@ export class Sender {
     const now = performance.now();
     if (!this.stopped) {
       const byCount = this.options.votes !== undefined && this.counts.sent >= this.options.votes;
-      const byTime = this.options.durationMs !== undefined && now - this.t0 >= this.options.durationMs;
+      const byTime = this.options.durationMs !== undefined && now - this.t0 >= this.options.durationMs && !this.hooks.extendLoad?.();
       if (byCount || byTime || this.hooks.signal?.aborted) {
         this.stopped = true;
         this.loadEnd = now;

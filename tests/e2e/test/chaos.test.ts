@@ -9,12 +9,14 @@ import { describe, it } from 'node:test';
 import { defaultChaosOptions, defaultLoadOptions, runChaos } from '@bernstein/load';
 
 describe('chaos run', () => {
-  it('loses and duplicates nothing through worker kills, a Redis crash and a PostgreSQL restart', async () => {
+  it('loses and duplicates nothing through worker kills, a Redis crash and a PostgreSQL restart', async (t) => {
     const report = await runChaos(
       { ...defaultLoadOptions, durationMs: 15_000, rate: 600, voters: 3000, revoteShare: 0.4, concurrency: 32, settleTimeoutMs: 30_000, quietMs: 10_000 },
       { ...defaultChaosOptions, fromSource: true, killEveryMs: 2500, workers: 2, redisAt: 0.25, redisDownMs: 1000, postgresAt: 0.55, postgresDownMs: 2500 },
     );
     const events = (report.chaos ?? []).map((e) => e.event);
+    // The timeline, also when the run passes: how late the faults came and what was skipped.
+    t.diagnostic(`load ${report.loadMs} ms; chaos: ${(report.chaos ?? []).map((e) => `${(e.atMs / 1000).toFixed(1)} s ${e.event}`).join(' | ')}`);
     const detail = `${JSON.stringify({ verification: report.verification, chaos: report.chaos, rejected: report.rejectedBy, abandoned: report.abandoned })}\nlogs in ${report.logDir}`;
     assert.ok(events.some((e) => /^SIGKILL a worker.*: done$/.test(e)), detail);
     assert.ok(events.includes('SIGKILL Redis, restart after 1000 ms: done'), detail);
