@@ -184,6 +184,8 @@ const adminApi = [{ adminToken: [] }] as const;
 const adminPage = [{ adminSession: [] }] as const;
 const unauthorized = { 401: [E.ADMIN_UNAUTHORIZED] } as const;
 const bodyErrors = { 413: [E.BODY_TOO_LARGE], 415: [E.UNSUPPORTED_MEDIA_TYPE] } as const;
+/** What closing or archiving an API poll can answer instead. */
+const lifecycleErrors = jsonErrors({ ...unauthorized, 404: [E.POLL_NOT_FOUND], 409: [E.POLL_MANAGED], 503: [E.REDIS_UNAVAILABLE] });
 /** What a vote can be refused with, whichever route it comes through. */
 const voteRefusals = {
   400: [E.OPTION_UNKNOWN, E.BODY_INVALID, E.COOKIE_INVALID],
@@ -256,7 +258,7 @@ export const routes = {
       params: pollParams,
       responses: {
         200: { description: 'The poll is closed' },
-        ...jsonErrors({ ...unauthorized, 404: [E.POLL_NOT_FOUND], 409: [E.POLL_MANAGED], 503: [E.REDIS_UNAVAILABLE] }),
+        ...lifecycleErrors,
       },
     },
   },
@@ -269,7 +271,7 @@ export const routes = {
       params: pollParams,
       responses: {
         200: { description: 'The poll is closed and archived' },
-        ...jsonErrors({ ...unauthorized, 404: [E.POLL_NOT_FOUND], 409: [E.POLL_MANAGED], 503: [E.REDIS_UNAVAILABLE] }),
+        ...lifecycleErrors,
       },
     },
   },

@@ -11,7 +11,7 @@
  */
 import { BernsteinError, ErrorCode } from '@bernstein/common';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
-import type { ContextConfigDefault, FastifyInstance } from 'fastify';
+import type { ContextConfigDefault, FastifyInstance, FastifyReply } from 'fastify';
 import type { Results } from '../results.js';
 import { routes, type PollRoute } from '../schemas.js';
 import type { SseHub } from '../sse.js';
@@ -41,7 +41,10 @@ export function registerApiRoutes(fastify: FastifyInstance, deps: { tallies: Tal
   const { tallies, hub } = deps;
   const app = fastify.withTypeProvider<JsonSchemaToTsProvider>();
 
-  /** The current results of a poll that has been read; 404 / 503 as for the results API. */
+  /**
+   * The current results of a poll: 404 for an unknown poll, 503 for one never read since
+   * start-up (there are no last known values to serve, only zeros).
+   */
   function readable(poll: string) {
     const snap = tallies.snapshot(poll);
     if (!snap) throw pollNotFound(poll);
@@ -51,29 +54,16 @@ export function registerApiRoutes(fastify: FastifyInstance, deps: { tallies: Tal
 
   app.get<PollRoute, ContextConfigDefault, typeof routes.resultsCsv>('/api/polls/:poll/results.csv', { schema: routes.resultsCsv }, async (req, reply) => {
     const snap = readable(req.params.poll);
-    return reply
-      .header('cache-control', 'no-store')
-      .header('content-disposition', `attachment; filename="${snap.results.poll}-results.csv"`)
-      .type('text/csv; charset=utf-8')
-      .send(resultsCsv(snap.results));
+    return download(reply, `${snap.results.poll}-results.csv`, 'text/csv; charset=utf-8', resultsCsv(snap.results));
   });
 
   app.get<PollRoute, ContextConfigDefault, typeof routes.resultsJson>('/api/polls/:poll/results.json', { schema: routes.resultsJson }, async (req, reply) => {
     const snap = readable(req.params.poll);
-    return reply
-      .header('cache-control', 'no-store')
-      .header('content-disposition', `attachment; filename="${snap.results.poll}-results.json"`)
-      .type('application/json; charset=utf-8')
-      .send(snap.json);
+    return download(reply, `${snap.results.poll}-results.json`, 'application/json; charset=utf-8', snap.json);
   });
 
   app.get<PollRoute, ContextConfigDefault, typeof routes.results>('/api/polls/:poll/results', { schema: routes.results }, async (req, reply) => {
-    const snap = tallies.snapshot(req.params.poll);
-    if (!snap) throw pollNotFound(req.params.poll);
-    if (!tallies.hasData(req.params.poll)) {
-      // Never read since start-up: there are no last known values to serve, only zeros.
-      throw new BernsteinError(ErrorCode.POSTGRES_UNAVAILABLE, 'tallies not available yet: PostgreSQL cannot be reached', 503);
-    }
+    const snap = readable(req.params.poll);
     // The body was serialized once when these tallies were published.
     return reply.header('cache-control', 'no-store').type('application/json; charset=utf-8').send(snap.json);
   });
@@ -90,4 +80,9 @@ export function registerApiRoutes(fastify: FastifyInstance, deps: { tallies: Tal
     reply.hijack();
     hub.subscribe(req.params.poll, reply.raw, snap, req.ip);
   });
+}
+
+/** An export: the current results as a file the browser saves (never cached). */
+function download(reply: FastifyReply, filename: string, type: string, body: string): FastifyReply {
+  return reply.header('cache-control', 'no-store').header('content-disposition', `attachment; filename="${filename}"`).type(type).send(body);
 }
