@@ -23,9 +23,7 @@ describe('admin page in a real browser', { skip: existsSync(CHROMIUM) ? false : 
 
   before(async () => {
     h = await startHarness({ ADMIN_TOKEN: TOKEN });
-    await h.app.listen({ host: '127.0.0.1', port: 0 });
-    const address = h.app.server.address();
-    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    url = await h.app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchChromium();
   });
 

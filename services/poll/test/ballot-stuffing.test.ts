@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ErrorBody } from '@bernstein/common';
 import { startHarness, type Harness } from './helpers.js';
@@ -42,8 +41,7 @@ describe('ballot stuffing across two poll replicas', () => {
     two = await startHarness(env, one.server);
     urls = [];
     for (const h of [one, two]) {
-      await h.app.listen({ host: '127.0.0.1', port: 0 });
-      urls.push(`http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}/api/polls/default/votes`);
+      urls.push(`${await h.app.listen({ host: '127.0.0.1', port: 0 })}/api/polls/default/votes`);
     }
   });
   after(async () => {

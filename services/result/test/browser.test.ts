@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { castVotes, eventually, startDatabase, startResult, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
+import { castVotes, startDatabase, startResult, untilListening, votesFor, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
 import { CHROMIUM, launchChromium } from './page-tools.js';
 
 /** Runs in the page: the rendered width of an element (structural, as this project compiles without the DOM lib). */
@@ -18,15 +18,9 @@ describe('results page in a real browser', { skip: existsSync(CHROMIUM) ? false 
 
   before(async () => {
     database = await startDatabase();
-    const votes = [
-      ...Array.from({ length: 12 }, () => 'a'),
-      ...Array.from({ length: 17 }, () => 'b'),
-      ...Array.from({ length: 5 }, () => 'c'),
-      ...Array.from({ length: 2 }, () => 'd'),
-    ].map((option, i) => ({ poll: 'default', voter: voterId(i), option }));
-    await castVotes(database.db, votes);
+    await castVotes(database.db, votesFor('default', [['a', 12], ['b', 17], ['c', 5], ['d', 2]]));
     result = await startResult(database);
-    await eventually('listener', () => (result.listener.state === 'listening' ? true : undefined));
+    await untilListening(result);
     browser = await launchChromium();
   });
 

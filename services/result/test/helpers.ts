@@ -149,8 +149,18 @@ export async function startResult(
 export async function startTwoResults(database: TestDatabase): Promise<[ResultInstance, ResultInstance]> {
   const one = await startResult(database);
   const two = await startResult(database);
-  await eventually('both listeners', () => (one.listener.state === 'listening' && two.listener.state === 'listening' ? true : undefined));
+  await untilListening(one, two);
   return [one, two];
+}
+
+/** Resolves once every instance's listener hears the database's notifications. */
+export async function untilListening(...results: ResultInstance[]): Promise<void> {
+  await eventually('listeners', () => (results.every((r) => r.listener.state === 'listening') ? true : undefined));
+}
+
+/** `count` votes for each option of `poll`, from voters 0, 1, 2, … in the order given. */
+export function votesFor(poll: string, counts: readonly (readonly [option: string, count: number])[]): { poll: string; voter: string; option: string }[] {
+  return counts.flatMap(([option, count]) => Array.from({ length: count }, () => option)).map((option, i) => ({ poll, voter: voterId(i), option }));
 }
 
 /** Waits until a result process answers 200 on /readyz of its ops port. */

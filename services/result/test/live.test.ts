@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { castVote, eventually, SseReader, startDatabase, startResult, startTwoResults, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
+import { castVote, eventually, SseReader, startDatabase, startResult, untilListening, startTwoResults, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
 
 describe('live results over real HTTP (LISTEN/NOTIFY → SSE)', () => {
   let database: TestDatabase;
@@ -71,7 +71,7 @@ describe('live results over real HTTP (LISTEN/NOTIFY → SSE)', () => {
   it('coalesces many rapid commits into few events', async () => {
     const slow = await startResult(database, { coalesceMs: 1000 });
     try {
-      await eventually('listener', () => (slow.listener.state === 'listening' ? true : undefined));
+      await untilListening(slow);
       const reader = await open(slow);
       const start = await reader.waitFor(() => true);
       const commits = 40;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Results } from '../src/results.js';
-import { castVote, eventually, SseReader, startDatabase, startResult, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
+import { castVote, eventually, SseReader, startDatabase, startResult, untilListening, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
 
 describe('PostgreSQL away: last known tallies flagged stale, then recovery without a restart', () => {
   let database: TestDatabase;
@@ -13,7 +13,7 @@ describe('PostgreSQL away: last known tallies flagged stale, then recovery witho
   before(async () => {
     database = await startDatabase();
     result = await startResult(database);
-    await eventually('listener', () => (result.listener.state === 'listening' ? true : undefined));
+    await untilListening(result);
   });
 
   after(async () => {

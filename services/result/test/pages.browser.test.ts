@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { UPSERT_POLL_SQL } from '../../worker/src/batch.js';
-import { castVotes, eventually, startDatabase, startResult, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
+import { castVotes, eventually, startDatabase, startResult, untilListening, votesFor, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
 import { axeViolations, CHROMIUM, launchChromium, screenshot, VIEWPORTS } from './page-tools.js';
 
 const POLL_URL = 'https://vote.example.org/';
@@ -25,15 +25,10 @@ describe('result pages in a real browser', { skip: existsSync(CHROMIUM) ? false 
 
   before(async () => {
     database = await startDatabase();
-    const votes = [
-      ...Array.from({ length: 41 }, () => 'a'),
-      ...Array.from({ length: 58 }, () => 'b'),
-      ...Array.from({ length: 23 }, () => 'c'),
-      ...Array.from({ length: 9 }, () => 'd'),
-    ].map((option, i) => ({ poll: 'default', voter: voterId(i), option }));
+    const votes = votesFor('default', [['a', 41], ['b', 58], ['c', 23], ['d', 9]]);
     await castVotes(database.db, [...votes, { poll: 'lunch', voter: voterId(1), option: 'ramen' }]);
     result = await startResult(database, { app: { pollUrl: POLL_URL } });
-    await eventually('listener', () => (result.listener.state === 'listening' ? true : undefined));
+    await untilListening(result);
     browser = await launchChromium();
   });
 

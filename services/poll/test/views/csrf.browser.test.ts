@@ -53,12 +53,11 @@ describe('cross-site forged votes in Chromium', () => {
   before(async () => {
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)`);
     h = await startHarness();
-    await h.app.listen({ host: '127.0.0.1', port: 0 });
+    base = await h.app.listen({ host: '127.0.0.1', port: 0 });
     // What reached poll, as its HTTP server saw it.
     h.app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       if (req.method === 'POST') res.on('finish', () => hits.push({ url: req.url ?? '', origin: req.headers.origin, status: res.statusCode }));
     });
-    base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
     attacker = await serve(attackerPages(`${base}/`));
     attackerPort = (attacker.address() as AddressInfo).port;
     browser = await launchChromium();

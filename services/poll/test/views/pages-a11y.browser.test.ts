@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { axeViolations, CHROMIUM, launchChromium, screenshot, VIEWPORTS } from '../../../result/test/page-tools.js';
@@ -20,8 +19,7 @@ describe('poll pages: accessibility and screenshots', { skip: existsSync(CHROMIU
 
   before(async () => {
     h = await startHarness({ ADMIN_TOKEN: TOKEN, RESULT_URL: 'https://results.example.org/' });
-    await h.app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+    base = await h.app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchChromium();
   });
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { signerFactory } from '@fastify/cookie';
 import { CHROMIUM, launchChromium } from '../../../result/test/page-tools.js';
@@ -16,8 +15,7 @@ describe('voting page in a real browser', () => {
   before(async () => {
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)`);
     h = await startHarness();
-    await h.app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+    base = await h.app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchChromium();
   });
   after(async () => {
