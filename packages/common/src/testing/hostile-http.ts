@@ -44,12 +44,11 @@ export function assertDocumentedRefusal(res: Answer, what: string, method = 'GET
 
 /** Percent-encodes the UTF-8 bytes of `s` (lone surrogates become U+FFFD, as a browser sends them). */
 export function enc(s: string): string {
-  let out = '';
-  for (const byte of Buffer.from(s, 'utf8')) {
-    const c = String.fromCharCode(byte);
-    out += /[A-Za-z0-9_.~-]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
+  // The UTF-8 round trip replaces lone surrogates (encodeURIComponent would throw on them);
+  // encodeURIComponent leaves !'()* as they are, which this encodes too. A loop over the bytes
+  // did the same at a tenth of the speed, and the property tests call this on 70 kB strings.
+  const wellFormed = Buffer.from(s, 'utf8').toString('utf8');
+  return encodeURIComponent(wellFormed).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** `decodeURIComponent`, or `s` itself where it is no valid escape. */
