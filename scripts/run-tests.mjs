@@ -10,10 +10,10 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const testRoots = ['packages', 'services', 'tests', 'bench'];
+const testRoots = ['packages', 'services', 'tests', 'bench', 'scripts'];
 
 function findTests(dir, out) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -62,7 +62,9 @@ try {
 const estimate = (f) => durations[relative(root, f)] ?? 3;
 files.sort((a, b) => estimate(b) - estimate(a));
 
-const nodeOptions = [process.env.NODE_OPTIONS ?? '', '--conditions=source', '--import=tsx', '--enable-source-maps']
+// The TypeScript loader is passed as a file URL: NODE_OPTIONS splits on spaces, a URL has none.
+const tsLoader = pathToFileURL(join(root, 'scripts', 'ts-loader', 'register.mjs')).href;
+const nodeOptions = [process.env.NODE_OPTIONS ?? '', '--conditions=source', `--import=${tsLoader}`, '--enable-source-maps']
   .join(' ')
   .trim();
 const concurrency = process.env.TEST_CONCURRENCY ?? '3';
