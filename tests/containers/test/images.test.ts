@@ -39,7 +39,8 @@ describe('container images', { skip, concurrency: false }, () => {
   test('a container with a missing required variable exits 78 and names it', async () => {
     const cases = { poll: ['REDIS_HOST'], worker: ['REDIS_HOST', 'POSTGRES_HOST'], result: ['POSTGRES_HOST', 'POSTGRES_PASSWORD'] };
     for (const s of SERVICES) {
-      const r = await podman(['run', '--rm', image(s)], 60_000);
+      // No network: these containers need none, and each network costs podman a netavark setup.
+      const r = await podman(['run', '--rm', '--network=none', image(s)], 60_000);
       assert.equal(r.code, 78, `${s} exit code (EX_CONFIG); output: ${r.stdout}${r.stderr}`);
       for (const v of cases[s]) assert.match(r.stdout + r.stderr, new RegExp(v), `${s} names ${v}`);
     }
@@ -87,7 +88,7 @@ describe('container images', { skip, concurrency: false }, () => {
       console.log(`${s}: ${((size ?? 0) / 1e6).toFixed(1)} MB, ${addedMb.toFixed(1)} MB on top of ${from}`);
       assert.ok(addedMb > 0 && addedMb < 60, `${s} adds ${addedMb.toFixed(1)} MB to its base (budget 60 MB)`);
       // Production dependencies only: no TypeScript compiler, no test tooling in the image.
-      const r = await podman(['run', '--rm', '--entrypoint', 'sh', image(s), '-c', 'ls /app/node_modules']);
+      const r = await podman(['run', '--rm', '--network=none', '--entrypoint', 'sh', image(s), '-c', 'ls /app/node_modules']);
       assert.equal(r.code, 0, r.stderr);
       for (const dev of ['typescript', 'tsx', 'eslint', 'playwright-core']) {
         assert.ok(!r.stdout.split('\n').includes(dev), `${s}: dev dependency ${dev} in the image`);
