@@ -40,9 +40,11 @@ it('no rule throws on fields of unexpected types', async () => {
       for (const value of ODD) {
         const mutated: K8sObject = { ...o, data: replaced(o.data, path, value) };
         const u: Unit = { ...unit, objects: unit.objects.map((x, j) => (j === i ? mutated : x)) };
+        // One context for all rules, as the engine builds it (checkUnits).
+        const ctx = ruleContext(u, new Map());
         for (const rule of allRules) {
           try {
-            reported += Array.from(rule.check(ruleContext(u, new Map()))).length;
+            reported += Array.from(rule.check(ctx)).length;
           } catch (err) {
             const first = (err as Error).stack?.split('\n').slice(0, 2).join(' ') ?? String(err);
             failures.set(`${rule.id}: ${first}`, `${o.kind}/${o.name} ${path.join('.')} = ${JSON.stringify(value)}`);
