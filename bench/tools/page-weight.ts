@@ -18,12 +18,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LocalStack } from '@bernstein/local';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../services/result/test/page-tools.js';
 
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     'from-source': { type: 'boolean', default: false },
-    chromium: { type: 'string', default: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
+    chromium: { type: 'string', default: CHROMIUM },
   },
 });
 const RUNS = Math.max(1, Number(values.runs));
@@ -70,7 +71,7 @@ const stack = await LocalStack.start({
 });
 const browser = await chromium.launch({
   executablePath: values.chromium,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  args: CHROMIUM_ARGS,
 });
 try {
   const poll = stack.pollUrls[0] as string;

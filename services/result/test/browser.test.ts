@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { castVotes, startDatabase, startResult, untilListening, votesFor, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
-import { CHROMIUM, launchChromium } from './page-tools.js';
+import { CHROMIUM, CHROMIUM_MISSING, launchChromium } from './page-tools.js';
 
 /** Runs in the page: the rendered width of an element (structural, as this project compiles without the DOM lib). */
 const widthOf = (el: { getBoundingClientRect(): { width: number } }): number => el.getBoundingClientRect().width;
@@ -11,7 +11,7 @@ const widthOf = (el: { getBoundingClientRect(): { width: number } }): number => 
 /** Where the screenshot goes (the README's picture is a copy of one of these). */
 const SHOT_DIR = process.env.RESULT_SCREENSHOT_DIR ?? '/tmp';
 
-describe('results page in a real browser', { skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}` }, () => {
+describe('results page in a real browser', { skip: existsSync(CHROMIUM) ? false : CHROMIUM_MISSING }, () => {
   let database: TestDatabase;
   let result: ResultInstance;
   let browser: Browser;

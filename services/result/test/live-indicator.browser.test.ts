@@ -7,11 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { castVotes, eventually, startDatabase, voterId, type TestDatabase } from './helpers.js';
-import { CHROMIUM, launchChromium } from './page-tools.js';
+import { CHROMIUM, CHROMIUM_MISSING, launchChromium } from './page-tools.js';
 
 const KEEPALIVE_MS = 500;
 
-describe('live indicator against a frozen result process', { skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}` }, () => {
+describe('live indicator against a frozen result process', { skip: existsSync(CHROMIUM) ? false : CHROMIUM_MISSING }, () => {
   let database: TestDatabase;
   let child: ChildProcess;
   let url: string;

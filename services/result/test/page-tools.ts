@@ -3,12 +3,20 @@
  * and where screenshots go (test-artifacts/screenshots/, ignored by git; the README's pictures
  * in docs/images/ are chosen from them).
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const HEADLESS_SHELL = '/usr/bin/chromium-headless-shell';
+/**
+ * The browser: Debian's chromium-headless-shell when it is installed, else Debian's chromium.
+ * The shell is the same Blink without the browser around it; poll's accessibility pages took
+ * 11.5 CPU-seconds in it against 25 in chromium's own headless mode, with the same results.
+ */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? (existsSync(HEADLESS_SHELL) ? HEADLESS_SHELL : '/usr/bin/chromium');
+/** What to install when there is no browser at all. */
+export const CHROMIUM_MISSING = `no browser at ${CHROMIUM}: install Debian's chromium-headless-shell (or chromium) package`;
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 export const SHOT_DIR = process.env.SCREENSHOT_DIR ?? fileURLToPath(new URL('../../../test-artifacts/screenshots/', import.meta.url));

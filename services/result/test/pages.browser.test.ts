@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { UPSERT_POLL_SQL } from '../../worker/src/batch.js';
 import { castVotes, eventually, startDatabase, startResult, untilListening, votesFor, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
-import { axeViolations, CHROMIUM, launchChromium, screenshot, VIEWPORTS } from './page-tools.js';
+import { axeViolations, CHROMIUM, CHROMIUM_MISSING, launchChromium, screenshot, VIEWPORTS } from './page-tools.js';
 
 const POLL_URL = 'https://vote.example.org/';
 
@@ -18,7 +18,7 @@ const PAGES = [
   { name: 'page-not-found', path: '/polls/default/nothing/here', ready: 'h1' },
 ] as const;
 
-describe('result pages in a real browser', { skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}` }, () => {
+describe('result pages in a real browser', { skip: existsSync(CHROMIUM) ? false : CHROMIUM_MISSING }, () => {
   let database: TestDatabase;
   let result: ResultInstance;
   let browser: Browser;

@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { CHROMIUM, launchChromium } from '../../../result/test/page-tools.js';
+import { CHROMIUM, CHROMIUM_MISSING, launchChromium } from '../../../result/test/page-tools.js';
 import { startHarness, type Harness } from '../helpers.js';
 
 
@@ -51,7 +51,7 @@ describe('cross-site forged votes in Chromium', () => {
   const hits: { url: string; origin: string | undefined; status: number }[] = [];
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)`);
+    assert.ok(existsSync(CHROMIUM), CHROMIUM_MISSING);
     h = await startHarness();
     base = await h.app.listen({ host: '127.0.0.1', port: 0 });
     // What reached poll, as its HTTP server saw it.

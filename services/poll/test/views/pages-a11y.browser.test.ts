@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { axeViolations, CHROMIUM, launchChromium, screenshot, VIEWPORTS } from '../../../result/test/page-tools.js';
+import { axeViolations, CHROMIUM, CHROMIUM_MISSING, launchChromium, screenshot, VIEWPORTS } from '../../../result/test/page-tools.js';
 import { startHarness, type Harness } from '../helpers.js';
 
 const TOKEN = 'a11y-admin-token-0123456789abcdef';
 
-describe('poll pages: accessibility and screenshots', { skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}` }, () => {
+describe('poll pages: accessibility and screenshots', { skip: existsSync(CHROMIUM) ? false : CHROMIUM_MISSING }, () => {
   let h: Harness;
   let browser: Browser;
   let base: string;

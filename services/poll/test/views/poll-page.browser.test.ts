@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { signerFactory } from '@fastify/cookie';
-import { CHROMIUM, launchChromium } from '../../../result/test/page-tools.js';
+import { CHROMIUM, CHROMIUM_MISSING, launchChromium } from '../../../result/test/page-tools.js';
 import { COOKIE_SECRET, startHarness, type Harness } from '../helpers.js';
 
 
@@ -13,7 +13,7 @@ describe('voting page in a real browser', () => {
   let base: string;
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)`);
+    assert.ok(existsSync(CHROMIUM), CHROMIUM_MISSING);
     h = await startHarness();
     base = await h.app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchChromium();
