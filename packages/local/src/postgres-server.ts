@@ -14,7 +14,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -62,11 +62,30 @@ function giveToServiceUser(path: string): void {
   if (asRoot) execFileSync('chown', ['-R', `${SERVICE_USER}:${SERVICE_USER}`, path]);
 }
 
-/** initdb once per machine and binary directory; later clusters are copies of it. */
-async function templateCluster(binDir: string): Promise<string> {
+/** The uid that owns the clusters: the postgres user when we are root, else ourselves. */
+function clusterOwnerUid(): number {
+  return asRoot ? Number(execFileSync('id', ['-u', SERVICE_USER], { encoding: 'utf8' }).trim()) : userInfo().uid;
+}
+
+/** Where the template cluster of these binaries and this owner is kept, shared by all runs. */
+export function sharedTemplateDir(binDir: string): string {
   const version = execFileSync(join(binDir, 'postgres'), ['--version'], { encoding: 'utf8' }).trim().replace(/\W+/g, '-');
-  const template = join(tmpdir(), `bernstein-pg-template-${version}-v2`);
-  if (existsSync(join(template, 'data', 'PG_VERSION'))) return template;
+  return join(tmpdir(), `bernstein-pg-template-uid${clusterOwnerUid()}-${version}-v2`);
+}
+
+/**
+ * initdb once per machine, binary directory and owning user; later clusters are copies of it.
+ * The owner is in the name because the temporary directory is shared: a template that root's
+ * runs made (owned by postgres, mode 0700) cannot be read by another user's runs. One found
+ * under our name but owned by someone else is not ours to copy, so it is not used.
+ */
+async function templateCluster(binDir: string): Promise<string> {
+  const owner = clusterOwnerUid();
+  const shared = sharedTemplateDir(binDir);
+  const found = statSync(shared, { throwIfNoEntry: false });
+  if (found && found.uid === owner && existsSync(join(shared, 'data', 'PG_VERSION'))) return shared;
+  const template = found && found.uid !== owner ? mkdtempSync(join(tmpdir(), 'bernstein-pg-template-private-')) : shared;
+  if (template !== shared) rmSync(template, { recursive: true });
 
   const building = mkdtempSync(join(tmpdir(), 'bernstein-pg-template-build-'));
   const pwfile = join(building, 'pwfile');
