@@ -5,15 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_MISSING, launchChromium } from '../../result/test/page-tools.js';
+import { CHROMIUM, CHROMIUM_MISSING, launchChromium, SHOT_DIR } from '../../result/test/page-tools.js';
 import { FORM_HEADERS, setCookies, startHarness, type Harness } from './helpers.js';
 
 /** Where the admin page's screenshots go (test artefacts). */
-const SHOT_DIR = process.env.POLL_SCREENSHOT_DIR ?? tmpdir();
 const TOKEN = 'browser-admin-token-0123456789';
 
 describe('admin page in a real browser', { skip: existsSync(CHROMIUM) ? false : CHROMIUM_MISSING }, () => {

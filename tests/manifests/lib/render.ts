@@ -12,7 +12,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { instanceCheckDeclaration, instanceKustomization, instanceNamespace } from './instance.js';
@@ -49,7 +49,9 @@ function kubectlKustomize(dir: string): Promise<string> {
 }
 
 const cacheSetting = process.env.BERNSTEIN_KUSTOMIZE_CACHE ?? '';
-const cacheDir = cacheSetting === 'off' ? undefined : cacheSetting || join(tmpdir(), 'bernstein-kustomize-cache');
+// Per user: the temporary directory is shared, and another user's renders are neither
+// writable for us nor ours to trust.
+const cacheDir = cacheSetting === 'off' ? undefined : cacheSetting || join(tmpdir(), `bernstein-kustomize-cache-uid${userInfo().uid}`);
 
 /** The path, size and modification time of the kubectl on the PATH (a new kubectl renders anew). */
 function kubectlIdentity(): string {
@@ -123,7 +125,7 @@ async function kustomize(dir: string, generated = false): Promise<string> {
     // not rendered yet
   }
   const yaml = await kubectlKustomize(dir);
-  await mkdir(cacheDir, { recursive: true });
+  await mkdir(cacheDir, { recursive: true, mode: 0o700 });
   pruned ??= prune(cacheDir).catch(() => undefined);
   // Written whole, then renamed: a concurrent reader sees the old state or the full render.
   const partial = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
