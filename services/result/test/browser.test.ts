@@ -3,13 +3,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { castVotes, startDatabase, startResult, untilListening, votesFor, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
-import { CHROMIUM, CHROMIUM_MISSING, launchChromium } from './page-tools.js';
+import { CHROMIUM, CHROMIUM_MISSING, launchChromium, SHOT_DIR } from './page-tools.js';
 
 /** Runs in the page: the rendered width of an element (structural, as this project compiles without the DOM lib). */
 const widthOf = (el: { getBoundingClientRect(): { width: number } }): number => el.getBoundingClientRect().width;
 
 /** Where the screenshot goes (the README's picture is a copy of one of these). */
-const SHOT_DIR = process.env.RESULT_SCREENSHOT_DIR ?? '/tmp';
 
 describe('results page in a real browser', { skip: existsSync(CHROMIUM) ? false : CHROMIUM_MISSING }, () => {
   let database: TestDatabase;
