@@ -4,8 +4,11 @@
  * between runs, and the decision whether these tests can run here.
  */
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+
+/** A TCP port free on 127.0.0.1 right now (for publishing a container port), below the ephemeral range. */
+export { freePort } from '@bernstein/local';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const scriptsDir = `${repoRoot}deploy/containers/`;
@@ -58,29 +61,25 @@ export async function podmanOk(args: string[], timeoutMs?: number): Promise<stri
  */
 export async function podmanAvailability(): Promise<{ ok: true } | { ok: false; reason: string }> {
   const r = await podman(['info', '--format', '{{.Host.OCIRuntime.Name}}'], 30_000);
-  if (r.code === 0) return { ok: true };
-  const reason =
-    `podman is not usable here (${r.stderr.trim().split('\n')[0] ?? 'no output'}); ` +
-    'run deploy/containers/ci-setup.sh as root to install and configure it';
+  const writable = (() => {
+    try {
+      accessSync(containersDir, constants.W_OK);
+      return true;
+    } catch {
+      return !existsSync(containersDir);
+    }
+  })();
+  if (r.code === 0 && writable) return { ok: true };
+  const reason = !writable
+    ? `${containersDir} (the podman storage of deploy/containers) is not writable by this user: ` +
+      'the container tests run as the user that ran deploy/containers/ci-setup.sh (root on CI), ' +
+      'or set BERNSTEIN_CONTAINERS_DIR to a directory of your own'
+    : `podman is not usable here (${r.stderr.trim().split('\n')[0] ?? 'no output'}); ` +
+      'run deploy/containers/ci-setup.sh as root to install and configure it';
   if (process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false') {
     throw new Error(`CI is set, so the container tests must run: ${reason}`);
   }
   return { ok: false, reason };
-}
-
-/** A TCP port free on 127.0.0.1 right now (for publishing a container port). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
 }
 
 /** Retries `probe` until it returns a value (not undefined) or the deadline passes. */
