@@ -62,9 +62,11 @@ function giveToServiceUser(path: string): void {
   if (asRoot) execFileSync('chown', ['-R', `${SERVICE_USER}:${SERVICE_USER}`, path]);
 }
 
+let ownerUid: number | undefined;
 /** The uid that owns the clusters: the postgres user when we are root, else ourselves. */
 function clusterOwnerUid(): number {
-  return asRoot ? Number(execFileSync('id', ['-u', SERVICE_USER], { encoding: 'utf8' }).trim()) : userInfo().uid;
+  ownerUid ??= asRoot ? Number(execFileSync('id', ['-u', SERVICE_USER], { encoding: 'utf8' }).trim()) : userInfo().uid;
+  return ownerUid;
 }
 
 /** Where the template cluster of these binaries and this owner is kept, shared by all runs. */
@@ -84,8 +86,7 @@ async function templateCluster(binDir: string): Promise<string> {
   const shared = sharedTemplateDir(binDir);
   const found = statSync(shared, { throwIfNoEntry: false });
   if (found && found.uid === owner && existsSync(join(shared, 'data', 'PG_VERSION'))) return shared;
-  const template = found && found.uid !== owner ? mkdtempSync(join(tmpdir(), 'bernstein-pg-template-private-')) : shared;
-  if (template !== shared) rmSync(template, { recursive: true });
+  const template = found && found.uid !== owner ? join(tmpdir(), `bernstein-pg-template-private-${randomBytes(6).toString('hex')}`) : shared;
 
   const building = mkdtempSync(join(tmpdir(), 'bernstein-pg-template-build-'));
   const pwfile = join(building, 'pwfile');

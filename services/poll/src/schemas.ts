@@ -16,6 +16,7 @@ import {
   MAX_QUESTION,
   MIN_OPTIONS,
   pageErrors,
+  pollParams,
   serviceApi,
   type ApiDescription,
   type describePoll,
@@ -27,7 +28,7 @@ import { VOTER_COOKIE } from './voter-cookie.js';
 
 // ── shared schemas ────────────────────────────────────────────────────────────────────────
 
-import { pollParams } from '@bernstein/common';
+/** The `:poll` parameter, shared with the other service (packages/common/src/http/schemas.ts). */
 export { pollParams };
 export type { PollParams, PollRoute } from '@bernstein/common';
 

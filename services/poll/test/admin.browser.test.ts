@@ -5,13 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_MISSING, launchChromium, SHOT_DIR } from '../../result/test/page-tools.js';
+import { CHROMIUM, CHROMIUM_MISSING, launchChromium, screenshot } from '../../result/test/page-tools.js';
 import { FORM_HEADERS, setCookies, startHarness, type Harness } from './helpers.js';
 
-/** Where the admin page's screenshots go (test artefacts). */
 const TOKEN = 'browser-admin-token-0123456789';
 
 describe('admin page in a real browser', { skip: existsSync(CHROMIUM) ? false : CHROMIUM_MISSING }, () => {
@@ -74,7 +72,7 @@ describe('admin page in a real browser', { skip: existsSync(CHROMIUM) ? false : 
     assert.equal(await page.locator('tr', { hasText: 'Coffee or tea?' }).locator('td').nth(1).textContent(), 'closed');
     for (const [name, width, height] of [['desktop', 1280, 900], ['phone', 390, 844]] as const) {
       await page.setViewportSize({ width, height });
-      await page.screenshot({ path: join(SHOT_DIR, `poll-admin-${name}.png`), fullPage: true });
+      await screenshot(page, `poll-admin-${name}`, { fullPage: true });
     }
 
     await ballot.goto(`${url}/polls/${poll.id}`);

@@ -6,9 +6,9 @@
  * the results are serialized once per change, not per request, so every part is `documented`
  * (packages/common/src/http/openapi.ts).
  */
-import { ErrorCode as E, jsonErrors, pageErrors, type ApiDescription, type JsonSchema, type RouteSchema, serviceApi } from '@bernstein/common';
+import { ErrorCode as E, jsonErrors, pageErrors, pollParams, type ApiDescription, type JsonSchema, type RouteSchema, serviceApi } from '@bernstein/common';
 
-import { pollParams } from '@bernstein/common';
+/** The `:poll` parameter, shared with the other service (packages/common/src/http/schemas.ts). */
 export { pollParams };
 export type { PollParams, PollRoute } from '@bernstein/common';
 

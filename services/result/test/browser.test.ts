@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { castVotes, startDatabase, startResult, untilListening, votesFor, voterId, type ResultInstance, type TestDatabase } from './helpers.js';
-import { CHROMIUM, CHROMIUM_MISSING, launchChromium, SHOT_DIR } from './page-tools.js';
+import { CHROMIUM, CHROMIUM_MISSING, launchChromium, screenshot } from './page-tools.js';
 
 /** Runs in the page: the rendered width of an element (structural, as this project compiles without the DOM lib). */
 const widthOf = (el: { getBoundingClientRect(): { width: number } }): number => el.getBoundingClientRect().width;
-
-/** Where the screenshot goes (the README's picture is a copy of one of these). */
 
 describe('results page in a real browser', { skip: existsSync(CHROMIUM) ? false : CHROMIUM_MISSING }, () => {
   let database: TestDatabase;
@@ -61,10 +59,9 @@ describe('results page in a real browser', { skip: existsSync(CHROMIUM) ? false 
     assert.equal(navigations, 1, 'no reload');
     assert.equal(await page.locator('#status').textContent(), 'Live');
 
-    mkdirSync(SHOT_DIR, { recursive: true });
-    await page.screenshot({ path: `${SHOT_DIR}/results-page.png` });
+    await screenshot(page, 'results-page');
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.screenshot({ path: `${SHOT_DIR}/results-page-dark.png` });
+    await screenshot(page, 'results-page-dark');
     await page.emulateMedia({ colorScheme: 'light' });
 
     // PostgreSQL goes away: the page keeps the numbers and says they are stale.
@@ -72,9 +69,9 @@ describe('results page in a real browser', { skip: existsSync(CHROMIUM) ? false 
     await page.locator('#status.stale').waitFor();
     assert.equal(await page.locator('#status').textContent(), 'Stale · database unreachable');
     assert.equal(await fish.locator('.n').textContent(), '32');
-    await page.screenshot({ path: `${SHOT_DIR}/results-page-stale.png` });
+    await screenshot(page, 'results-page-stale');
     await page.setViewportSize({ width: 390, height: 760 });
-    await page.screenshot({ path: `${SHOT_DIR}/results-page-narrow.png` });
+    await screenshot(page, 'results-page-narrow');
     await page.close();
   });
 });

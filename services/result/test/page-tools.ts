@@ -48,7 +48,8 @@ export async function axeViolations(page: Page): Promise<Violation[]> {
     r.violations.flatMap((v) => v.nodes.map((n) => v.id + ' (' + v.impact + ') at ' + n.target.join(' ') + ': ' + (n.failureSummary || '').replace(/\\s+/g, ' '))))`);
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** Saves what the page shows as `<SHOT_DIR>/<name>.png` (the whole page with `fullPage`). */
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(SHOT_DIR, { recursive: true });
-  await page.screenshot({ path: `${SHOT_DIR}/${name}.png` });
+  await page.screenshot({ path: `${SHOT_DIR}/${name}.png`, ...options });
 }

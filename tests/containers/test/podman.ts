@@ -61,14 +61,7 @@ export async function podmanOk(args: string[], timeoutMs?: number): Promise<stri
  */
 export async function podmanAvailability(): Promise<{ ok: true } | { ok: false; reason: string }> {
   const r = await podman(['info', '--format', '{{.Host.OCIRuntime.Name}}'], 30_000);
-  const writable = (() => {
-    try {
-      accessSync(containersDir, constants.W_OK);
-      return true;
-    } catch {
-      return !existsSync(containersDir);
-    }
-  })();
+  const writable = writableOrAbsent(containersDir);
   if (r.code === 0 && writable) return { ok: true };
   const reason = !writable
     ? `${containersDir} (the podman storage of deploy/containers) is not writable by this user: ` +
@@ -80,6 +73,16 @@ export async function podmanAvailability(): Promise<{ ok: true } | { ok: false; 
     throw new Error(`CI is set, so the container tests must run: ${reason}`);
   }
   return { ok: false, reason };
+}
+
+/** True when this user can write `dir`, or it does not exist yet (the setup script makes it). */
+function writableOrAbsent(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return !existsSync(dir);
+  }
 }
 
 /** Retries `probe` until it returns a value (not undefined) or the deadline passes. */
